@@ -1,0 +1,271 @@
+// Package resolve is the one DNS seam of mailcheck: every check asks its
+// questions through a [Resolver], so the same analysis can run against live
+// DNS ([System]), a zone file replayed offline ([Zone]), a shared [Cache], or a
+// [Recorder] that keeps every exchange for the report and writes it back out as
+// a replayable zone file.
+//
+// NXDOMAIN and NODATA are answers, not errors: SPF counts them as void lookups
+// and DMARC walks past them. An error means there was no answer at all
+// (timeout, SERVFAIL, REFUSED, network, cancelled context) and is always a
+// *net.DNSError marked temporary, so callers map it to temperror with
+// errors.As or a plain type assertion.
+//
+// Only this package touches github.com/miekg/dns types in its API surface for
+// building answers; checks read answers through the typed accessors
+// ([Answer.TXT], [Answer.Addrs], [Answer.MX], [Answer.Names]).
+package resolve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// RR types the checks ask for. They are the IANA numbers, identical to
+// miekg/dns's constants, so callers need not import that package.
+const (
+	TypeA     uint16 = dns.TypeA
+	TypeNS    uint16 = dns.TypeNS
+	TypeCNAME uint16 = dns.TypeCNAME
+	TypePTR   uint16 = dns.TypePTR
+	TypeMX    uint16 = dns.TypeMX
+	TypeTXT   uint16 = dns.TypeTXT
+	TypeAAAA  uint16 = dns.TypeAAAA
+	TypeSPF   uint16 = dns.TypeSPF
+)
+
+// Rcodes an Answer can carry. Every other rcode (SERVFAIL, REFUSED, …) is
+// reported as an error, because it carries no usable answer.
+const (
+	RcodeSuccess  = dns.RcodeSuccess
+	RcodeNXDomain = dns.RcodeNameError
+)
+
+// Question is one DNS query: a fully qualified, lower-case name and an RR type.
+type Question struct {
+	Name string `json:"name"`
+	Type uint16 `json:"-"`
+}
+
+// Q builds a Question, making name fully qualified and lower-case so that
+// caches and zone look-ups compare equal names equally.
+func Q(name string, qtype uint16) Question {
+	return Question{Name: CanonicalName(name), Type: qtype}
+}
+
+// CanonicalName lower-cases an ASCII domain name and adds the trailing dot.
+func CanonicalName(name string) string {
+	return dns.CanonicalName(name)
+}
+
+// TypeString names an RR type ("TXT", "AAAA", or "TYPE65534").
+func TypeString(t uint16) string { return dns.Type(t).String() }
+
+// String renders the question as "name TYPE".
+func (q Question) String() string { return q.Name + " " + TypeString(q.Type) }
+
+// Resolver answers one question. Implementations are safe for concurrent use.
+//
+// A nil error means a complete answer: RcodeSuccess with records (possibly
+// with a CNAME chain in front of them), RcodeSuccess with no records of the
+// asked type (NODATA) or RcodeNXDomain. A non-nil error means no answer and is
+// a *net.DNSError.
+type Resolver interface {
+	Lookup(ctx context.Context, q Question) (*Answer, error)
+}
+
+// Answer is a DNS response reduced to what an explanation needs.
+type Answer struct {
+	Question Question `json:"-"`
+	// Rcode is RcodeSuccess or RcodeNXDomain.
+	Rcode int `json:"-"`
+	// Records holds the answer section: any CNAMEs followed, then the records
+	// of the asked type. Authority and additional sections are dropped.
+	Records []dns.RR `json:"-"`
+	// Authentic reports the AD bit: the upstream resolver validated the answer
+	// with DNSSEC. Always false for zone files.
+	Authentic bool `json:"authentic,omitempty"`
+	// Source says where the answer came from: "system:IP:port", "doh:URL",
+	// "zone:FILE", possibly prefixed "cache/" when served from a cache.
+	Source string `json:"source,omitempty"`
+	// Duration is the time the exchange took; zero for cache and zone hits.
+	Duration time.Duration `json:"-"`
+}
+
+// NXDomain reports whether the name does not exist.
+func (a *Answer) NXDomain() bool { return a.Rcode == RcodeNXDomain }
+
+// NoData reports whether the name exists but holds no record of the asked type.
+func (a *Answer) NoData() bool { return a.Rcode == RcodeSuccess && len(a.typed()) == 0 }
+
+// Void reports an answer that RFC 7208 §4.6.4 calls a void lookup: NXDOMAIN or
+// no records of the asked type.
+func (a *Answer) Void() bool { return a.NXDomain() || a.NoData() }
+
+// RcodeString names the answer's outcome: "NOERROR", "NODATA" or "NXDOMAIN".
+func (a *Answer) RcodeString() string {
+	switch {
+	case a.NXDomain():
+		return "NXDOMAIN"
+	case a.NoData():
+		return "NODATA"
+	default:
+		return dns.RcodeToString[a.Rcode]
+	}
+}
+
+// typed returns the records of the asked type, after any CNAMEs.
+func (a *Answer) typed() []dns.RR {
+	var out []dns.RR
+	for _, rr := range a.Records {
+		if rr.Header().Rrtype == a.Question.Type {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// TTL is the smallest TTL among the answer's records, in seconds; zero when
+// there are none.
+func (a *Answer) TTL() uint32 {
+	var ttl uint32
+	for i, rr := range a.Records {
+		if t := rr.Header().Ttl; i == 0 || t < ttl {
+			ttl = t
+		}
+	}
+	return ttl
+}
+
+// TXT returns each TXT record as one string, its character-strings
+// concatenated with no separator (RFC 7208 §3.3, RFC 6376 §3.6.2.2). The bytes
+// are kept as they came: TXT data is not necessarily UTF-8.
+func (a *Answer) TXT() []string {
+	var out []string
+	for _, rr := range a.typed() {
+		if t, ok := rr.(*dns.TXT); ok {
+			out = append(out, strings.Join(t.Txt, ""))
+		}
+	}
+	return out
+}
+
+// Addrs returns the addresses of the A or AAAA records in the answer.
+func (a *Answer) Addrs() []netip.Addr {
+	var out []netip.Addr
+	for _, rr := range a.typed() {
+		var ip net.IP
+		switch r := rr.(type) {
+		case *dns.A:
+			ip = r.A
+		case *dns.AAAA:
+			ip = r.AAAA
+		default:
+			continue
+		}
+		if addr, ok := netip.AddrFromSlice(ip); ok {
+			if rr.Header().Rrtype == dns.TypeA {
+				addr = addr.Unmap()
+			}
+			out = append(out, addr)
+		}
+	}
+	return out
+}
+
+// MX is one mail exchanger.
+type MX struct {
+	Preference uint16 `json:"preference"`
+	Host       string `json:"host"` // fully qualified, "." for a null MX (RFC 7505)
+}
+
+// MX returns the MX records sorted by preference, ties kept in answer order.
+func (a *Answer) MX() []MX {
+	var out []MX
+	for _, rr := range a.typed() {
+		if m, ok := rr.(*dns.MX); ok {
+			out = append(out, MX{Preference: m.Preference, Host: m.Mx})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y MX) int { return int(x.Preference) - int(y.Preference) })
+	return out
+}
+
+// Names returns the target names of PTR, NS or CNAME records of the asked type.
+func (a *Answer) Names() []string {
+	var out []string
+	for _, rr := range a.typed() {
+		switch r := rr.(type) {
+		case *dns.PTR:
+			out = append(out, r.Ptr)
+		case *dns.NS:
+			out = append(out, r.Ns)
+		case *dns.CNAME:
+			out = append(out, r.Target)
+		}
+	}
+	return out
+}
+
+// Strings renders each record of the answer in zone-file presentation format.
+func (a *Answer) Strings() []string {
+	out := make([]string, len(a.Records))
+	for i, rr := range a.Records {
+		out[i] = rr.String()
+	}
+	return out
+}
+
+// ReverseName returns the in-addr.arpa or ip6.arpa name of an address.
+func ReverseName(ip netip.Addr) string {
+	name, _ := dns.ReverseAddr(ip.Unmap().String())
+	return name
+}
+
+// Error kinds a *net.DNSError from this package can carry in its Err field.
+const (
+	ErrTextTimeout  = "timeout"
+	ErrTextServFail = "server failure (SERVFAIL)"
+	ErrTextRefused  = "query refused (REFUSED)"
+)
+
+// NewError builds the error every Resolver returns when it has no answer: a
+// *net.DNSError, temporary, so both errors.As and type-asserting libraries
+// classify it as a temporary failure.
+func NewError(q Question, text, server string) error {
+	return &net.DNSError{
+		Err:         text,
+		Name:        q.Name,
+		Server:      server,
+		IsTimeout:   text == ErrTextTimeout,
+		IsTemporary: true,
+	}
+}
+
+// IsTimeout reports whether err is a DNS timeout (including a context deadline).
+func IsTimeout(err error) bool {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return de.IsTimeout
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// rcodeError turns a failure rcode into the package's error.
+func rcodeError(q Question, rcode int, server string) error {
+	switch rcode {
+	case dns.RcodeServerFailure:
+		return NewError(q, ErrTextServFail, server)
+	case dns.RcodeRefused:
+		return NewError(q, ErrTextRefused, server)
+	default:
+		return NewError(q, fmt.Sprintf("unexpected rcode %s", dns.RcodeToString[rcode]), server)
+	}
+}
