@@ -16,16 +16,16 @@ import "net/netip"
 var reserved = func() []netip.Prefix {
 	var ps []netip.Prefix
 	for _, s := range []string{
-		"0.0.0.0/8",       // RFC 791 "this network"
-		"100.64.0.0/10",   // RFC 6598 shared address space (CGNAT)
-		"192.0.0.0/24",    // RFC 6890 IETF protocol assignments
-		"198.18.0.0/15",   // RFC 2544 benchmarking
-		"240.0.0.0/4",     // RFC 1112 reserved, includes broadcast
-		"64:ff9b:1::/48",  // RFC 8215 local-use IPv4/IPv6 translation
-		"100::/64",        // RFC 6666 discard-only
-		"fec0::/10",       // RFC 3879 deprecated site-local
-		"2001:2::/48",     // RFC 5180 benchmarking
-		"5f00::/16",       // RFC 9602 SRv6 SIDs
+		"0.0.0.0/8",      // RFC 791 "this network"
+		"100.64.0.0/10",  // RFC 6598 shared address space (CGNAT)
+		"192.0.0.0/24",   // RFC 6890 IETF protocol assignments
+		"198.18.0.0/15",  // RFC 2544 benchmarking
+		"240.0.0.0/4",    // RFC 1112 reserved, includes broadcast
+		"64:ff9b:1::/48", // RFC 8215 local-use IPv4/IPv6 translation
+		"100::/64",       // RFC 6666 discard-only
+		"fec0::/10",      // RFC 3879 deprecated site-local
+		"2001:2::/48",    // RFC 5180 benchmarking
+		"5f00::/16",      // RFC 9602 SRv6 SIDs
 	} {
 		ps = append(ps, netip.MustParsePrefix(s))
 	}
