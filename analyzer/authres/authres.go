@@ -3,7 +3,27 @@
 // Authentication-Results entry (Method). Rendering and parsing of whole
 // Authentication-Results fields live here too, so no check formats a header
 // of its own.
+//
+// Scope: [Parse] reads Authentication-Results (RFC 8601) and
+// ARC-Authentication-Results (RFC 8617 §4.1.1) values leniently, recording
+// every fix it made in [Field.Repairs]; [Format] and [FormatField] write one
+// folded RFC 8601 value; [Group] and [Receiving] pick the fields a given
+// receiver wrote; [Compare] sets the verdicts a message claims beside our own
+// and names the likely cause of each disagreement.
+//
+// Non-goals: deciding whether an Authentication-Results field can be trusted
+// (RFC 8601 §5 says only fields from the receiver's own ADMD can; the caller
+// knows which authserv-id that is), and interpreting method-specific
+// comments beyond keeping their text.
+//
+// Why our own parser: go-msgauth's authres.Parse splits the value on ";"
+// before looking at comments, keeps quotes in property values, drops the
+// properties it has no field for (header.s, header.b for DKIM) and returns
+// properties as a map, so their order is lost. It is used in the tests as a
+// second opinion: everything [Format] writes must parse there too.
 package authres
+
+import "strings"
 
 // Status is an RFC 8601 §2.7 result value. Each check documents the subset
 // it uses.
@@ -35,4 +55,21 @@ type Method struct {
 	Status Status `json:"result"`
 	Reason string `json:"reason,omitempty"`
 	Props  []Prop `json:"props,omitempty"`
+	// Comment holds the text of the RFC 5322 comments inside this resinfo
+	// ("(1024-bit key)"), without parentheses, joined by one space. Empty
+	// when there were none.
+	Comment string `json:"comment,omitempty"`
+}
+
+// Prop returns the value of the first property ptype.name, compared
+// case-insensitively (RFC 8601 §2.2 keywords), or "" when there is none.
+// ptype "" finds properties written without a ptype, which only the lenient
+// parser produces.
+func (m Method) Prop(ptype, name string) string {
+	for _, p := range m.Props {
+		if strings.EqualFold(p.Type, ptype) && strings.EqualFold(p.Name, name) {
+			return p.Value
+		}
+	}
+	return ""
 }
