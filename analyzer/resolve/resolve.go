@@ -1,18 +1,3 @@
-// Package resolve is the one DNS seam of mailcheck: every check asks its
-// questions through a [Resolver], so the same analysis can run against live
-// DNS ([System]), a zone file replayed offline ([Zone]), a shared [Cache], or a
-// [Recorder] that keeps every exchange for the report and writes it back out as
-// a replayable zone file.
-//
-// NXDOMAIN and NODATA are answers, not errors: SPF counts them as void lookups
-// and DMARC walks past them. An error means there was no answer at all
-// (timeout, SERVFAIL, REFUSED, network, cancelled context) and is always a
-// *net.DNSError marked temporary, so callers map it to temperror with
-// errors.As or a plain type assertion.
-//
-// Only this package touches github.com/miekg/dns types in its API surface for
-// building answers; checks read answers through the typed accessors
-// ([Answer.TXT], [Answer.Addrs], [Answer.MX], [Answer.Names]).
 package resolve
 
 import (
@@ -61,8 +46,40 @@ func Q(name string, qtype uint16) Question {
 }
 
 // CanonicalName lower-cases an ASCII domain name and adds the trailing dot.
+// A name with escapes or unusual bytes is also brought to one presentation
+// form ("0'." and "0\\'." name the same wire name), so equal names compare
+// equal as strings.
 func CanonicalName(name string) string {
-	return dns.CanonicalName(name)
+	if plainName(name) {
+		return dns.CanonicalName(name)
+	}
+	var buf [256]byte
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf[:], 0, nil, false)
+	if err != nil {
+		return dns.CanonicalName(name)
+	}
+	wire, _, err := dns.UnpackDomainName(buf[:n], 0)
+	if err != nil {
+		return dns.CanonicalName(name)
+	}
+	return dns.CanonicalName(wire)
+}
+
+// plainName reports whether name holds only bytes that have a single
+// presentation form, and no empty label.
+func plainName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '*':
+		case c == '.':
+			if i > 0 && name[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // TypeString names an RR type ("TXT", "AAAA", or "TYPE65534").
@@ -97,6 +114,26 @@ type Answer struct {
 	Source string `json:"source,omitempty"`
 	// Duration is the time the exchange took; zero for cache and zone hits.
 	Duration time.Duration `json:"-"`
+	// NegativeTTL is how long, in seconds, an NXDOMAIN or NODATA answer may
+	// be cached: min(SOA TTL, SOA MINIMUM) from the authority section
+	// (RFC 2308 §5). Zero when unknown (no SOA, or a zone file).
+	NegativeTTL uint32 `json:"-"`
+}
+
+// Clone returns a deep copy of a, so the copy's records can be changed
+// without touching a's.
+func (a *Answer) Clone() *Answer {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	if a.Records != nil {
+		c.Records = make([]dns.RR, len(a.Records))
+		for i, rr := range a.Records {
+			c.Records[i] = dns.Copy(rr)
+		}
+	}
+	return &c
 }
 
 // NXDomain reports whether the name does not exist.
@@ -146,16 +183,46 @@ func (a *Answer) TTL() uint32 {
 
 // TXT returns each TXT record as one string, its character-strings
 // concatenated with no separator (RFC 7208 §3.3, RFC 6376 §3.6.2.2). The bytes
-// are kept as they came: TXT data is not necessarily UTF-8.
+// are the record's own bytes, not miekg/dns's escaped presentation form; TXT
+// data is not necessarily UTF-8.
 func (a *Answer) TXT() []string {
 	var out []string
 	for _, rr := range a.typed() {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, strings.Join(t.Txt, ""))
+			var b strings.Builder
+			for _, s := range t.Txt {
+				unescapeTXT(&b, s)
+			}
+			out = append(out, b.String())
 		}
 	}
 	return out
 }
+
+// unescapeTXT writes the bytes of one character-string that miekg/dns holds
+// in presentation form: "\DDD" is a decimal byte, "\X" is X (RFC 1035 §5.1).
+// It decodes the same way miekg/dns packs the string for the wire.
+func unescapeTXT(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch {
+		case i == len(s):
+			return
+		case i+2 < len(s) && isDigit(s[i]) && isDigit(s[i+1]) && isDigit(s[i+2]):
+			b.WriteByte(byte(int(s[i]-'0')*100 + int(s[i+1]-'0')*10 + int(s[i+2]-'0')))
+			i += 2
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // Addrs returns the addresses of the A or AAAA records in the answer.
 func (a *Answer) Addrs() []netip.Addr {
@@ -234,6 +301,8 @@ const (
 	ErrTextTimeout  = "timeout"
 	ErrTextServFail = "server failure (SERVFAIL)"
 	ErrTextRefused  = "query refused (REFUSED)"
+	// ErrTextCNAMEChain is a CNAME chain longer than resolvers follow.
+	ErrTextCNAMEChain = "CNAME chain too long"
 )
 
 // NewError builds the error every Resolver returns when it has no answer: a

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -45,6 +47,7 @@ type Zone struct {
 
 	mu       sync.RWMutex
 	records  map[string][]dns.RR // owner name → records, in file order
+	keys     map[string]bool     // rrKey of every record, to drop duplicates
 	exists   map[string]bool     // every owner and every ancestor below the root
 	failures map[failKey]string  // error text; Type 0 = every type without records
 	nxdomain map[string]bool
@@ -60,6 +63,7 @@ func NewZone(name string) *Zone {
 	return &Zone{
 		source:   "zone:" + name,
 		records:  map[string][]dns.RR{},
+		keys:     map[string]bool{},
 		exists:   map[string]bool{},
 		failures: map[failKey]string{},
 		nxdomain: map[string]bool{},
@@ -98,7 +102,19 @@ func ParseZone(r io.Reader, file string) (*Zone, error) {
 
 	zp := dns.NewZoneParser(bytes.NewReader(data), ".", file)
 	zp.SetIncludeAllowed(false)
+	// Every record line takes at least 4 bytes, so more records than that
+	// come from $GENERATE, which would let a few bytes of input fill memory.
+	maxRecords := len(data)/4 + 16
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		if maxRecords--; maxRecords < 0 {
+			return nil, fmt.Errorf("zone %s: more records than the file's size allows ($GENERATE is not supported)", file)
+		}
+		// miekg/dns accepts records without rdata (the RFC 2136 update
+		// form), which no server answers with and which cannot be
+		// written back; a record must survive its own presentation form.
+		if _, err := dns.NewRR(rr.String()); err != nil {
+			return nil, fmt.Errorf("zone %s: record %q: %w", file, rr.String(), err)
+		}
 		z.Add(rr)
 	}
 	if err := zp.Err(); err != nil {
@@ -111,22 +127,21 @@ func ParseZone(r io.Reader, file string) (*Zone, error) {
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
 		if m := originRE.FindStringSubmatch(text); m != nil {
-			origin = CanonicalName(m[1])
+			// RFC 1035 §5.1: a relative $ORIGIN is relative to the current one.
+			origin = absName(m[1], origin)
 			continue
 		}
 		m := directiveRE.FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
-		name := m[2]
-		if name == "@" {
-			name = origin
-		} else if !strings.HasSuffix(name, ".") {
-			name = name + "." + strings.TrimPrefix(origin, ".")
+		name := absName(m[2], origin)
+		if _, ok := dns.IsDomainName(name); !ok {
+			return nil, fmt.Errorf("zone %s:%d: bad name %q in @%s", file, line, m[2], m[1])
 		}
 		var qtype uint16
 		if m[3] != "" {
-			t, ok := dns.StringToType[strings.ToUpper(m[3])]
+			t, ok := parseType(m[3])
 			if !ok {
 				return nil, fmt.Errorf("zone %s:%d: unknown type %q in @%s", file, line, m[3], m[1])
 			}
@@ -145,15 +160,54 @@ func ParseZone(r io.Reader, file string) (*Zone, error) {
 			z.ForceNXDomain(name)
 		}
 	}
-	return z, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("zone %s: %w", file, err)
+	}
+	return z, nil
+}
+
+// absName makes a directive's name absolute: "@" is the origin, a name
+// without a trailing dot is relative to it (RFC 1035 §5.1).
+func absName(name, origin string) string {
+	switch {
+	case name == "@":
+		return origin
+	case strings.HasSuffix(name, "."):
+		return CanonicalName(name)
+	case origin == ".":
+		return CanonicalName(name + ".")
+	default:
+		return CanonicalName(name + "." + origin)
+	}
+}
+
+// parseType reads an RR type mnemonic ("TXT") or the RFC 3597 §5 generic
+// form ("TYPE65534"), which [TypeString] writes for types without a name.
+func parseType(s string) (uint16, bool) {
+	s = strings.ToUpper(s)
+	if t, ok := dns.StringToType[s]; ok {
+		return t, true
+	}
+	if rest, ok := strings.CutPrefix(s, "TYPE"); ok {
+		n, err := strconv.ParseUint(rest, 10, 16)
+		return uint16(n), err == nil && n != 0
+	}
+	return 0, false
 }
 
 // Add puts a record in the zone. Owner names are compared case-insensitively.
+// A record equal to one already held except for its TTL is dropped: an RRset
+// holds no duplicates and has one TTL (RFC 2181 §5, §5.2).
 func (z *Zone) Add(rr dns.RR) {
 	name := CanonicalName(rr.Header().Name)
 	rr.Header().Name = name
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	key := rrKey(rr)
+	if z.keys[key] {
+		return
+	}
+	z.keys[key] = true
 	z.records[name] = append(z.records[name], rr)
 	z.markExists(name)
 }
@@ -196,14 +250,30 @@ func (z *Zone) Fail(name string, qtype uint16, text string) {
 }
 
 func (z *Zone) markExists(name string) {
-	for n := name; ; {
+	for n, ok := name, true; ok; n, ok = parentName(n) {
 		z.exists[n] = true
-		i := strings.IndexByte(n, '.')
-		if i < 0 || i == len(n)-1 {
-			return
-		}
-		n = n[i+1:]
 	}
+}
+
+// parentName strips the first label of an absolute name, honouring escaped
+// dots; it reports false for a single-label name or the root, so the root
+// is never implied.
+func parentName(name string) (string, bool) {
+	i, end := dns.NextLabel(name, 0)
+	if end || i >= len(name) {
+		return "", false
+	}
+	return name[i:], true
+}
+
+// rrKey identifies a record by everything but its TTL.
+func rrKey(rr dns.RR) string {
+	h := rr.Header()
+	ttl := h.Ttl
+	h.Ttl = 0
+	key := rr.String()
+	h.Ttl = ttl
+	return key
 }
 
 // maxCNAMEChain bounds CNAME following, as recursive resolvers do.
@@ -232,14 +302,15 @@ func (z *Zone) Lookup(ctx context.Context, q Question) (*Answer, error) {
 		if !found && !z.exists[name] {
 			rrs, found = z.wildcard(name)
 		}
-		var cname dns.RR
+		var cname *dns.CNAME
 		var matched []dns.RR
 		for _, rr := range rrs {
-			switch t := rr.Header().Rrtype; {
-			case t == q.Type:
+			if rr.Header().Rrtype == q.Type {
 				matched = append(matched, dns.Copy(rr))
-			case t == dns.TypeCNAME:
-				cname = rr
+			} else if c, ok := rr.(*dns.CNAME); ok && cname == nil {
+				// RFC 2181 §10.1: one CNAME per name; a zone
+				// with more is wrong, and the first one wins.
+				cname = c
 			}
 		}
 		if len(matched) > 0 {
@@ -251,10 +322,10 @@ func (z *Zone) Lookup(ctx context.Context, q Question) (*Answer, error) {
 		}
 		if cname != nil && q.Type != dns.TypeCNAME {
 			if hop >= maxCNAMEChain {
-				return nil, NewError(q, "CNAME chain longer than 8", z.source)
+				return nil, NewError(q, ErrTextCNAMEChain, z.source)
 			}
 			ans.Records = append(ans.Records, dns.Copy(cname))
-			name = CanonicalName(cname.(*dns.CNAME).Target)
+			name = CanonicalName(cname.Target)
 			continue
 		}
 		if !found && !z.exists[name] {
@@ -267,12 +338,7 @@ func (z *Zone) Lookup(ctx context.Context, q Question) (*Answer, error) {
 // wildcard finds the records of "*.closest-encloser" for a name that does not
 // exist, renamed to that name (RFC 4592 §3.3.1). Called with z.mu held.
 func (z *Zone) wildcard(name string) ([]dns.RR, bool) {
-	for n := name; ; {
-		i := strings.IndexByte(n, '.')
-		if i < 0 || i == len(n)-1 {
-			return nil, false
-		}
-		n = n[i+1:]
+	for n, ok := parentName(name); ok; n, ok = parentName(n) {
 		if rrs, ok := z.records["*."+n]; ok {
 			out := make([]dns.RR, len(rrs))
 			for j, rr := range rrs {
@@ -285,11 +351,12 @@ func (z *Zone) wildcard(name string) ([]dns.RR, bool) {
 			return nil, false
 		}
 	}
+	return nil, false
 }
 
 // ctxError converts a context error into the package's error.
 func ctxError(q Question, err error, server string) error {
-	if err == context.DeadlineExceeded {
+	if errors.Is(err, context.DeadlineExceeded) {
 		return NewError(q, ErrTextTimeout, server)
 	}
 	return NewError(q, "cancelled: "+err.Error(), server)
