@@ -180,6 +180,9 @@ func Parse(h message.Header, body io.Reader, opts *Options) (*Report, error) {
 	mediaType, params, ctErr := parseContentType(ctField)
 	isReport := mediaType == "multipart/report"
 	if !isReport && !looksLikeBounce(h) {
+		if isSESNotification(h) {
+			return parseSES(body, o)
+		}
 		return nil, nil
 	}
 	p := &parser{opts: o, rep: &Report{}, seenKind: map[Kind]bool{}}
