@@ -52,7 +52,7 @@ type Hop struct {
 	DateRaw string `json:"date_raw,omitempty"`
 	// Delay is the time in seconds since the previous (older) hop's date;
 	// nil when either date is missing. Negative values mean clock skew.
-	Delay *float64 `json:"delay,omitempty"`
+	Delay *float64 `json:"delay_seconds,omitempty"`
 	// Problems lists what did not fit the grammar, in order.
 	Problems []string `json:"problems,omitempty"`
 

@@ -1,0 +1,243 @@
+// Package analyzer is the mailcheck engine: Analyze reads one message and
+// returns a Report that explains its route and authentication.
+//
+// The check packages under analyzer/ each own one standard and know nothing
+// of each other; this package only orchestrates them, decides what runs
+// (offline, headers-only), infers the SMTP envelope from the trace fields,
+// and fills the Report. Every view (text, JSON, Authentication-Results, the
+// web page) renders a Report and nothing else.
+//
+// Usage:
+//
+//	zone, _ := resolve.LoadZone("testdata/sample/welcome.zone")
+//	f, _ := os.Open("testdata/sample/welcome.eml")
+//	rep, err := analyzer.Analyze(ctx, f, analyzer.Options{Resolver: zone})
+//
+// A nil Resolver analyses offline: the path, codes and claimed results are
+// reported, and each check that needs DNS says it was skipped.
+package analyzer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailcheck/mailcheck/analyzer/message"
+	"github.com/mailcheck/mailcheck/analyzer/received"
+	"github.com/mailcheck/mailcheck/analyzer/report"
+	"github.com/mailcheck/mailcheck/analyzer/resolve"
+	"github.com/mailcheck/mailcheck/analyzer/smtpcode"
+	"github.com/mailcheck/mailcheck/analyzer/spamhdr"
+)
+
+// Options configure one analysis. The zero value analyses offline, now.
+type Options struct {
+	// Resolver answers every DNS question. nil means offline: checks that
+	// need DNS are skipped and the report says so.
+	Resolver resolve.Resolver
+	// DNSMode describes Resolver in the report ("zone:welcome.zone",
+	// "system", "doh:URL"). Empty: "offline" or "custom".
+	DNSMode string
+	// At is the evaluation time. Zero means now.
+	At time.Time
+	// Source names the input in the report.
+	Source string
+
+	// Envelope overrides. Zero values are inferred from the message.
+	ClientIP netip.Addr
+	HELO     string
+	// MailFrom is the reverse-path; "<>" gives the null reverse-path.
+	MailFrom string
+
+	// TrustedNets and TrustedDomains name the receiving organisation's
+	// own relays, so the first-external hop is found past them.
+	TrustedNets    []netip.Prefix
+	TrustedDomains []string
+
+	Limits Limits
+
+	// nested is set when analysing the original message returned inside a
+	// bounce, so a bounce of a bounce is not followed further.
+	nested bool
+}
+
+// Limits bound the work of one analysis. A zero field takes its default.
+type Limits struct {
+	// Message bounds the header section (see message.Limits).
+	Message message.Limits
+	// DNSTime bounds all DNS of one message; an answer that never comes
+	// turns into temperror when it runs out. Default 20s.
+	DNSTime time.Duration
+}
+
+// DefaultDNSTime is the default DNS time budget of one message.
+const DefaultDNSTime = 20 * time.Second
+
+// Errors of Analyze. Verdicts never come as errors: only input that gives
+// no report at all does.
+var (
+	// ErrInput wraps every failure to read the message as a message:
+	// empty input, not a message, a limit exceeded (see package message).
+	ErrInput = errors.New("analyzer: cannot read message")
+)
+
+// Analyze reads one message from r and returns its Report. The body is
+// streamed: a message of any size is analysed in bounded memory.
+func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
+	at := opts.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	msg, err := message.Read(r, opts.Limits.Message)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	rep := &Report{
+		Schema:   Schema,
+		Source:   opts.Source,
+		At:       at.UTC(),
+		DNSMode:  dnsMode(opts),
+		Findings: []Finding{},
+		DNS:      []resolve.Exchange{},
+	}
+	rep.Input = Input{
+		HeaderBytes: msg.HeaderBytes,
+		Fields:      len(msg.Header),
+		HeadersOnly: msg.HeadersOnly,
+		LineEndings: "LF",
+		Problems:    msg.Problems,
+	}
+	if msg.CRLF {
+		rep.Input.LineEndings = "CRLF"
+	}
+	rep.Summary = summarize(msg.Header)
+
+	var rec *resolve.Recorder
+	if opts.Resolver != nil {
+		rec = resolve.NewRecorder(opts.Resolver)
+	}
+
+	rpt, n, err := readBody(msg, io.Discard)
+	rep.Input.BodyBytes = n
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading body: %w", ErrInput, err)
+	}
+	rep.Report = rpt
+	rep.Codes = append([]smtpcode.Annotation{}, collectCodes(msg.Header, rpt)...)
+	rep.Findings = append(rep.Findings, reportFindings(rpt)...)
+	rep.Spam = append([]spamhdr.Verdict{}, spamhdr.Decode(msg.Header)...)
+	if rpt != nil && len(rpt.Original) > 0 && !opts.nested {
+		rep.Returned = analyzeReturned(ctx, rpt.Original, opts)
+	}
+
+	var pathFindings []Finding
+	rep.Path, pathFindings = tracePath(msg.Header, opts)
+	rep.Findings = append(rep.Findings, pathFindings...)
+	rep.Envelope = inferEnvelope(msg.Header, rep.Path, opts)
+
+	if rec != nil {
+		rep.DNS = rec.Exchanges()
+	}
+	sortFindings(rep.Findings)
+	return rep, nil
+}
+
+// readBody streams the body once. The report parser reads as much as it
+// needs (it is bounded by its own options); bodyWriter sees every byte, so
+// DKIM body hashes cover the whole body however large it is.
+func readBody(msg *message.Message, bodyWriter io.Writer) (*report.Report, int64, error) {
+	var n countWriter
+	tee := io.TeeReader(msg.Body, io.MultiWriter(bodyWriter, &n))
+	rpt, err := report.Parse(msg.Header, tee, nil)
+	if err != nil {
+		return nil, int64(n), err
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return nil, int64(n), err
+	}
+	return rpt, int64(n), nil
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+// analyzeReturned analyses the message a bounce returned: its Received
+// chain and signatures are often what the user needs. Its own failure to
+// parse is a finding of the returned report, never an error of the bounce.
+func analyzeReturned(ctx context.Context, raw []byte, opts Options) *Report {
+	opts.nested = true
+	opts.Source = "returned message"
+	opts.ClientIP, opts.HELO, opts.MailFrom = netip.Addr{}, "", ""
+	rep, err := Analyze(ctx, bytes.NewReader(raw), opts)
+	if err != nil {
+		return &Report{Schema: Schema, Source: opts.Source, Findings: []Finding{{
+			Severity: SeverityWarning, Code: "returned.unreadable", Message: "the returned message could not be read: " + err.Error(),
+		}}}
+	}
+	return rep
+}
+
+func dnsMode(opts Options) string {
+	switch {
+	case opts.DNSMode != "":
+		return opts.DNSMode
+	case opts.Resolver == nil:
+		return "offline"
+	default:
+		return "custom"
+	}
+}
+
+func summarize(h message.Header) Summary {
+	get := func(name string) string {
+		if fs := h.All(name); len(fs) > 0 {
+			return fs[0].Decoded()
+		}
+		return ""
+	}
+	return Summary{
+		From:       get("From"),
+		To:         get("To"),
+		Subject:    get("Subject"),
+		Date:       get("Date"),
+		MessageID:  get("Message-ID"),
+		ReturnPath: get("Return-Path"),
+	}
+}
+
+func tracePath(h message.Header, opts Options) (Path, []Finding) {
+	p := received.Trace(h.Values("Received"), received.Options{
+		TrustedNets:    opts.TrustedNets,
+		TrustedDomains: opts.TrustedDomains,
+	})
+	findings := make([]Finding, 0, len(p.Findings))
+	for _, f := range p.Findings {
+		findings = append(findings, Finding{Severity: string(f.Severity), Code: f.Code, Message: f.Message, Hop: f.Hop})
+	}
+	return Path{
+		Hops:                p.Hops,
+		TotalSeconds:        p.TotalSeconds,
+		FirstExternal:       p.FirstExternal,
+		FirstExternalReason: p.FirstExternalReason,
+	}, findings
+}
+
+// trimAngle strips the angle brackets of a path ("<a@b>" → "a@b").
+func trimAngle(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i:], '>'); j >= 0 {
+			return strings.TrimSpace(s[i+1 : i+j])
+		}
+	}
+	return s
+}

@@ -1,0 +1,72 @@
+// Command mailcheck explains a message's route and authentication: SPF,
+// DKIM, DMARC, ARC and BIMI verdicts with their reasons, every Received hop
+// with its delay and TLS, and every SMTP reply code it carries.
+//
+//	mailcheck [flags] FILE...          analyse messages ("-" reads stdin)
+//	mailcheck help                     list flags and subcommands
+//
+// Exit codes are documented in exitcodes.go and the README.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// cli carries the process's streams, so tests run commands in-process.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// errorf prints one clear line on stderr.
+func (c *cli) errorf(format string, args ...any) {
+	fmt.Fprintf(c.stderr, "mailcheck: "+format+"\n", args...)
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			c.usage(stdout)
+			return exitOK
+		case "code":
+			return c.code(args[1:])
+		case "version", "--version":
+			fmt.Fprintln(stdout, "mailcheck", version())
+			return exitOK
+		}
+	}
+	return c.analyze(args)
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprint(w, `mailcheck explains why a message passed or failed authentication, how it
+travelled, and what every SMTP code in it means.
+
+Usage:
+  mailcheck [flags] FILE...        analyse messages; "-" reads standard input
+  mailcheck code CODE|TEXT         explain an SMTP reply code or enhanced status code
+  mailcheck code --transcript F    annotate every code in an SMTP transcript or log
+  mailcheck help                   this text
+  mailcheck version                print the version
+
+Flags (before or after the files):
+`)
+	fs, _ := analyzeFlags(io.Discard)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+Exit codes:
+  0  every message was analysed
+  1  analysed, and authentication failed (reserved: DMARC fail)
+  2  usage error
+  3  at least one input could not be analysed (missing, empty, not a message, over a limit)
+`)
+}

@@ -1,0 +1,12 @@
+package main
+
+import "runtime/debug"
+
+// version reports the module version the binary was built from, or
+// "devel" for a build from a working tree.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
