@@ -60,7 +60,7 @@ const Note = "logo and VMC are not fetched"
 // Result is the BIMI verdict for a message.
 type Result struct {
 	// Status is pass, none, fail, declined, skipped, temperror or permerror.
-	Status authres.Status `json:"status"`
+	Status authres.Status `json:"result"`
 	Reason string         `json:"reason"`
 	// Record is the assertion record found, parsed; nil when none was.
 	Record *Record `json:"record,omitempty"`

@@ -15,7 +15,7 @@ import (
 // domain.
 type Identifier struct {
 	// Status is the SPF or DKIM result; only pass can align.
-	Status authres.Status `json:"status"`
+	Status authres.Status `json:"result"`
 	// Domain is the SPF-checked domain (MAIL FROM, or HELO) or the DKIM d=.
 	Domain string `json:"domain"`
 	// Identity is "mailfrom" or "helo" for SPF; empty for DKIM.
@@ -26,7 +26,7 @@ type Identifier struct {
 
 // ARCInput is the ARC chain verdict, for the ARC note only.
 type ARCInput struct {
-	Status authres.Status `json:"status"`
+	Status authres.Status `json:"result"`
 	// Sealers are the d= of each ARC-Seal, oldest first.
 	Sealers []string `json:"sealers"`
 }
@@ -82,7 +82,7 @@ type Finding struct {
 // temperror (DNS failed) or permerror (a record with no valid p= and no
 // valid rua=), the words RFC 7489 §11.2 registers for Authentication-Results.
 type Result struct {
-	Status authres.Status `json:"status"`
+	Status authres.Status `json:"result"`
 	Reason string         `json:"reason"`
 	Mode   Mode           `json:"mode"`
 	// FromDomain is the RFC5322.From domain evaluated.

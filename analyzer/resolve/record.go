@@ -70,7 +70,6 @@ func (rec *Recorder) Lookup(ctx context.Context, q Question) (*Answer, error) {
 	entry := recorded{q: q, err: err}
 	switch {
 	case err != nil:
-		ex.Error = err.Error()
 		ex.Timeout = IsTimeout(err)
 		ex.DurationMS = ms(elapsed)
 		var de *net.DNSError
@@ -82,7 +81,15 @@ func (rec *Recorder) Lookup(ctx context.Context, q Question) (*Answer, error) {
 				// replayed reports byte-stable.
 				ex.DurationMS = 0
 			}
+			// The server is kept in the exchange; the error handed on
+			// names only the question, so verdicts and reasons read the
+			// same whether live DNS or its replay answered.
+			anon := *de
+			anon.Server = ""
+			err = &anon
+			entry.err = err
 		}
+		ex.Error = err.Error()
 	case ans == nil:
 		err = NewError(q, "no answer", "")
 		entry.err = err
