@@ -19,14 +19,19 @@ package analyzer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/mailcheck/mailcheck/analyzer/authres"
+	"github.com/mailcheck/mailcheck/analyzer/dkim"
+	"github.com/mailcheck/mailcheck/analyzer/dmarc"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 	"github.com/mailcheck/mailcheck/analyzer/received"
 	"github.com/mailcheck/mailcheck/analyzer/report"
@@ -53,6 +58,17 @@ type Options struct {
 	HELO     string
 	// MailFrom is the reverse-path; "<>" gives the null reverse-path.
 	MailFrom string
+
+	// AuthServID picks the receiver whose Authentication-Results are
+	// compared with ours (default: the topmost field's), and is the
+	// authserv-id of our own Authentication-Results. When empty, ours
+	// uses ReporterID.
+	AuthServID string
+	// ReporterID is the authserv-id of our Authentication-Results when
+	// AuthServID is empty. Default "mailcheck".
+	ReporterID string
+	// DMARCMode selects RFC 9989 (default) or RFC 7489 policy discovery.
+	DMARCMode dmarc.Mode
 
 	// TrustedNets and TrustedDomains name the receiving organisation's
 	// own relays, so the first-external hop is found past them.
@@ -117,31 +133,64 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	}
 	rep.Summary = summarize(msg.Header)
 
-	var rec *resolve.Recorder
-	if opts.Resolver != nil {
-		rec = resolve.NewRecorder(opts.Resolver)
-	}
+	var pathFindings []Finding
+	rep.Path, pathFindings = tracePath(msg.Header, opts)
+	rep.Envelope = inferEnvelope(msg.Header, rep.Path, opts)
 
-	rpt, n, err := readBody(msg, io.Discard)
-	rep.Input.BodyBytes = n
+	// One recorder per phase, so the report lists DNS exchanges in the
+	// same order on every run although the phases overlap in time.
+	var connRec, dkimRec, policyRec *resolve.Recorder
+	var connRes, dkimRes, policyRes resolve.Resolver
+	if opts.Resolver != nil {
+		connRec, dkimRec, policyRec = resolve.NewRecorder(opts.Resolver), resolve.NewRecorder(opts.Resolver), resolve.NewRecorder(opts.Resolver)
+		connRes, dkimRes, policyRes = connRec, dkimRec, policyRec
+	}
+	dnsTime := opts.Limits.DNSTime
+	if dnsTime <= 0 {
+		dnsTime = DefaultDNSTime
+	}
+	dnsCtx, cancel := context.WithTimeout(ctx, dnsTime)
+	defer cancel()
+
+	// The connection checks need only the envelope, so they run while the
+	// body streams through the DKIM hashes. They write only rep.SPF,
+	// rep.HELOSPF and rep.IPRev until wg.Wait.
+	var wg sync.WaitGroup
+	var connSkips []Skip
+	wg.Go(func() { connSkips = connectionChecks(dnsCtx, connRes, rep) })
+
+	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at})
+	rpt, n, err := readBody(msg, verifier.BodyWriter())
 	if err != nil {
+		cancel()
+		wg.Wait()
 		return nil, fmt.Errorf("%w: reading body: %w", ErrInput, err)
 	}
+	rep.Input.BodyBytes = n
+	var dkimSkips []Skip
+	rep.DKIM, dkimSkips = verifyDKIM(dnsCtx, dkimRes, verifier, msg)
+	wg.Wait()
+	rep.Skipped = append(append(rep.Skipped, connSkips...), dkimSkips...)
+	rep.Skipped = append(rep.Skipped, policyChecks(dnsCtx, policyRes, msg.Header, rep, opts.DMARCMode)...)
+
+	rep.Claimed = compareClaims(msg.Header, rep, opts.AuthServID, strings.HasPrefix(rep.DNSMode, "zone"))
+	reporter := cmp.Or(opts.AuthServID, opts.ReporterID, "mailcheck")
+	rep.AuthenticationResults = authres.Format(reporter, ourResults(rep))
+
 	rep.Report = rpt
 	rep.Codes = append([]smtpcode.Annotation{}, collectCodes(msg.Header, rpt)...)
-	rep.Findings = append(rep.Findings, reportFindings(rpt)...)
 	rep.Spam = append([]spamhdr.Verdict{}, spamhdr.Decode(msg.Header)...)
 	if rpt != nil && len(rpt.Original) > 0 && !opts.nested {
 		rep.Returned = analyzeReturned(ctx, rpt.Original, opts)
 	}
 
-	var pathFindings []Finding
-	rep.Path, pathFindings = tracePath(msg.Header, opts)
+	rep.Findings = append(rep.Findings, checkFindings(rep)...)
+	rep.Findings = append(rep.Findings, reportFindings(rpt)...)
 	rep.Findings = append(rep.Findings, pathFindings...)
-	rep.Envelope = inferEnvelope(msg.Header, rep.Path, opts)
-
-	if rec != nil {
-		rep.DNS = rec.Exchanges()
+	if opts.Resolver != nil {
+		for _, r := range []*resolve.Recorder{connRec, dkimRec, policyRec} {
+			rep.DNS = append(rep.DNS, r.Exchanges()...)
+		}
 	}
 	sortFindings(rep.Findings)
 	return rep, nil

@@ -3,11 +3,15 @@ package analyzer
 import (
 	"time"
 
+	"github.com/mailcheck/mailcheck/analyzer/bimi"
+	"github.com/mailcheck/mailcheck/analyzer/dkim"
+	"github.com/mailcheck/mailcheck/analyzer/dmarc"
 	"github.com/mailcheck/mailcheck/analyzer/received"
 	"github.com/mailcheck/mailcheck/analyzer/report"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 	"github.com/mailcheck/mailcheck/analyzer/smtpcode"
 	"github.com/mailcheck/mailcheck/analyzer/spamhdr"
+	"github.com/mailcheck/mailcheck/analyzer/spf"
 )
 
 // Schema identifies the version of the Report JSON. It changes only when a
@@ -36,6 +40,25 @@ type Report struct {
 	Summary  Summary  `json:"summary"`
 	Envelope Envelope `json:"envelope"`
 	Path     Path     `json:"path"`
+
+	// SPF is the SPF check of the MAIL FROM identity (RFC 7208), HELOSPF
+	// that of the HELO identity; nil when not run (see Skipped).
+	SPF     *spf.Result `json:"spf"`
+	HELOSPF *spf.Result `json:"helo_spf"`
+	// IPRev is the forward-confirmed reverse DNS of the client IP.
+	IPRev *IPRev `json:"iprev"`
+	// DKIM has one result per DKIM-Signature field, in header order.
+	DKIM []dkim.Result `json:"dkim"`
+	// DMARC is the policy verdict for the From domain; BIMI the logo
+	// assertion that rests on it.
+	DMARC *dmarc.Result `json:"dmarc"`
+	BIMI  *bimi.Result  `json:"bimi"`
+	// Claimed compares what the receiving server wrote in its
+	// Authentication-Results with our verdicts.
+	Claimed *Claimed `json:"claimed"`
+	// AuthenticationResults is our verdicts as the value of one RFC 8601
+	// Authentication-Results field, folded.
+	AuthenticationResults string `json:"authentication_results"`
 
 	// Report is the machine-readable report the message carries (a DSN,
 	// MDN or ARF feedback report) or the text of a bounce; nil otherwise.

@@ -97,6 +97,7 @@ func (t *textWriter) report(rep *Report) {
 
 	t.envelope(rep.Envelope)
 	t.hops(rep.Path)
+	t.verdicts(rep)
 	t.deliveryReport(rep.Report)
 	t.codes(rep.Codes)
 	t.spam(rep.Spam)
@@ -261,12 +262,6 @@ func (t *textWriter) hops(p Path) {
 }
 
 func (t *textWriter) findings(rep *Report) {
-	if len(rep.Skipped) > 0 {
-		t.section("Not checked")
-		for _, s := range rep.Skipped {
-			t.printf("  %-8s %s\n", s.Check, s.Reason)
-		}
-	}
 	t.section(fmt.Sprintf("Findings (%d)", len(rep.Findings)))
 	if len(rep.Findings) == 0 {
 		t.printf("  none\n")

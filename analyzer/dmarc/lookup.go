@@ -70,7 +70,7 @@ type Policy struct {
 	// Found reports a usable record; Status is then empty.
 	Found bool `json:"found"`
 	// Status is none (no record), temperror or permerror when not Found.
-	Status authres.Status `json:"status,omitempty"`
+	Status authres.Status `json:"result,omitempty"`
 	// Record is the record found, parsed; nil when none was.
 	Record *Record `json:"record,omitempty"`
 	// RecordDomain is the domain whose _dmarc name held the record.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/analyzer"
+	"github.com/mailcheck/mailcheck/analyzer/authres"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -25,6 +26,8 @@ type analyzeConfig struct {
 	ip       string
 	helo     string
 	mailFrom string
+	authserv string
+	dmarc    string
 	dns      dnsFlags
 }
 
@@ -32,12 +35,14 @@ func analyzeFlags(out io.Writer) (*flag.FlagSet, *analyzeConfig) {
 	cfg := &analyzeConfig{}
 	fs := flag.NewFlagSet("mailcheck", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&cfg.format, "format", "text", "output `format`: text or json")
+	fs.StringVar(&cfg.format, "format", "text", "output `format`: text, json, or authres (one Authentication-Results field with our verdicts)")
 	fs.StringVar(&cfg.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
 	fs.StringVar(&cfg.at, "at", "", "evaluation `time` (RFC 3339, RFC 5322 or YYYY-MM-DD; default now): signatures are judged as of then")
 	fs.StringVar(&cfg.ip, "ip", "", "SMTP client `IP` (default: inferred from the first-external Received hop)")
 	fs.StringVar(&cfg.helo, "helo", "", "HELO/EHLO `name` (default: inferred from the first-external Received hop)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", "", "MAIL FROM `address`, \"<>\" for the null reverse-path (default: from Return-Path)")
+	fs.StringVar(&cfg.authserv, "authserv-id", "", "compare with the Authentication-Results of this authserv-`id` (default: the topmost), and use it in ours (default: this host's name)")
+	fs.StringVar(&cfg.dmarc, "dmarc-mode", "rfc9989", "DMARC policy discovery: rfc9989 (DNS tree walk) or rfc7489 (public suffix list)")
 	cfg.dns.register(fs)
 	return fs, cfg
 }
@@ -85,8 +90,10 @@ func (c *cli) analyze(args []string) int {
 		c.errorf("%v", err)
 		return exitUsage
 	}
-	if cfg.format != "text" && cfg.format != "json" {
-		c.errorf("unknown --format %q: use text or json", cfg.format)
+	switch cfg.format {
+	case "text", "json", "authres":
+	default:
+		c.errorf("unknown --format %q: use text, json or authres", cfg.format)
 		return exitUsage
 	}
 	res, err := cfg.dns.open()
@@ -106,9 +113,14 @@ func (c *cli) analyze(args []string) int {
 			code = exitInput
 			continue
 		}
+		if rep.DMARC != nil && rep.DMARC.Status == authres.StatusFail && code == exitOK {
+			code = exitAuthFailed
+		}
 		switch cfg.format {
 		case "json":
 			reports = append(reports, rep)
+		case "authres":
+			fmt.Fprintf(c.stdout, "%s: %s\r\n", authres.FieldName, rep.AuthenticationResults)
 		default:
 			if i > 0 {
 				fmt.Fprintln(c.stdout)
@@ -208,6 +220,15 @@ func (cfg *analyzeConfig) options() (analyzer.Options, error) {
 	}
 	opts.HELO = cfg.helo
 	opts.MailFrom = cfg.mailFrom
+	opts.AuthServID = cfg.authserv
+	if host, err := os.Hostname(); err == nil {
+		opts.ReporterID = host
+	}
+	mode, err := parseDMARCMode(cfg.dmarc)
+	if err != nil {
+		return opts, err
+	}
+	opts.DMARCMode = mode
 	return opts, nil
 }
 

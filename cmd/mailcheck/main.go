@@ -38,6 +38,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitOK
 		case "code":
 			return c.code(args[1:])
+		case "spf":
+			return c.spfCommand(args[1:])
+		case "dmarc":
+			return c.dmarcCommand(args[1:])
 		case "version", "--version":
 			fmt.Fprintln(stdout, "mailcheck", version())
 			return exitOK
@@ -52,6 +56,9 @@ travelled, and what every SMTP code in it means.
 
 Usage:
   mailcheck [flags] FILE...        analyse messages; "-" reads standard input
+  mailcheck spf --ip IP --helo NAME --mail-from ADDR
+                                   evaluate SPF for one envelope, with its lookup tree
+  mailcheck dmarc DOMAIN           show the DMARC policy of a domain and its discovery
   mailcheck code CODE|TEXT         explain an SMTP reply code or enhanced status code
   mailcheck code --transcript F    annotate every code in an SMTP transcript or log
   mailcheck help                   this text
@@ -65,7 +72,7 @@ Flags (before or after the files):
 	fmt.Fprint(w, `
 Exit codes:
   0  every message was analysed
-  1  analysed, and authentication failed (reserved: DMARC fail)
+  1  analysed, and DMARC failed for at least one message (mailcheck spf: the result is not pass)
   2  usage error
   3  at least one input could not be analysed (missing, empty, not a message, over a limit)
 `)
