@@ -87,6 +87,10 @@ const maxZoneBytes = 256 << 20
 var directiveRE = regexp.MustCompile(`^\s*;\s*@(timeout|servfail|refused|nodata|nxdomain)\s+(\S+)(?:\s+([A-Za-z0-9]+))?`)
 var originRE = regexp.MustCompile(`^\$ORIGIN\s+(\S+)`)
 
+// DefaultZoneTTL is the TTL of records written without one and without a
+// $TTL before them.
+const DefaultZoneTTL = 3600
+
 // ParseZone reads an RFC 1035 master file (the origin defaults to the root)
 // together with its failure directives. file names the zone in answers and
 // error messages.
@@ -101,6 +105,9 @@ func ParseZone(r io.Reader, file string) (*Zone, error) {
 	z := NewZone(file)
 
 	zp := dns.NewZoneParser(bytes.NewReader(data), ".", file)
+	// Hand-written test zones often omit TTLs; BIND would refuse them, but
+	// a default costs nothing here and an explicit $TTL still wins.
+	zp.SetDefaultTTL(DefaultZoneTTL)
 	zp.SetIncludeAllowed(false)
 	// Every record line takes at least 4 bytes, so more records than that
 	// come from $GENERATE, which would let a few bytes of input fill memory.

@@ -41,7 +41,11 @@ func (c *cli) dmarcCommand(args []string) int {
 		return exitUsage
 	}
 	setup, err := dns.open()
-	if err != nil || setup.resolver == nil {
+	if err != nil {
+		c.errorf("%v", err)
+		return exitUsage
+	}
+	if setup.resolver == nil {
 		c.errorf("dmarc: needs DNS (--dns ZONE or --resolver)")
 		return exitUsage
 	}

@@ -42,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.spfCommand(args[1:])
 		case "dmarc":
 			return c.dmarcCommand(args[1:])
+		case "dkim":
+			return c.dkimCommand(args[1:])
 		case "version", "--version":
 			fmt.Fprintln(stdout, "mailcheck", version())
 			return exitOK
@@ -59,6 +61,11 @@ Usage:
   mailcheck spf --ip IP --helo NAME --mail-from ADDR
                                    evaluate SPF for one envelope, with its lookup tree
   mailcheck dmarc DOMAIN           show the DMARC policy of a domain and its discovery
+  mailcheck dkim sign --key FILE --domain D --selector S FILE
+                                   sign a message (written to standard output)
+  mailcheck dkim keygen [--type ed25519|rsa2048]
+                                   make a key pair and print its DNS record
+  mailcheck dkim verify FILE       verify the DKIM signatures of a message
   mailcheck code CODE|TEXT         explain an SMTP reply code or enhanced status code
   mailcheck code --transcript F    annotate every code in an SMTP transcript or log
   mailcheck help                   this text
