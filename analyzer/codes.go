@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/analyzer/message"
@@ -10,10 +9,23 @@ import (
 	"github.com/mailcheck/mailcheck/analyzer/smtpcode"
 )
 
-// codeHeaderRE picks the header fields MTAs put reply codes in
-// (X-Postfix-*, X-MS-Exchange-*-Diagnostic, X-Mailer-Daemon-Error, …).
-// Spam-filter headers are excluded: their numbers are scores.
-var codeHeaderRE = regexp.MustCompile(`(?i)diagnostic|smtp|error|bounce|ndr|failed|status|reason`)
+// codeHeaderWords pick the header fields MTAs put reply codes in
+// (X-Postfix-*, X-MS-Exchange-*-Diagnostic, X-Mailer-Daemon-Error, …), by
+// words in their lower-cased names. Spam-filter headers are excluded: their
+// numbers are scores.
+var codeHeaderWords = []string{"diagnostic", "smtp", "error", "bounce", "ndr", "failed", "status", "reason"}
+
+func carriesCodes(lowerName string) bool {
+	if strings.HasPrefix(lowerName, "x-spam") || strings.Contains(lowerName, "antispam") {
+		return false
+	}
+	for _, w := range codeHeaderWords {
+		if strings.Contains(lowerName, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // collectCodes annotates every SMTP reply code and enhanced status code the
 // message carries: the machine-readable part of a DSN, the human-readable
@@ -22,8 +34,7 @@ func collectCodes(h message.Header, rpt *report.Report) []smtpcode.Annotation {
 	var out []smtpcode.Annotation
 	for i := range h {
 		f := &h[i]
-		name := strings.ToLower(f.Name)
-		if !codeHeaderRE.MatchString(name) || strings.HasPrefix(name, "x-spam") || strings.Contains(name, "antispam") {
+		if !carriesCodes(strings.ToLower(f.Name)) {
 			continue
 		}
 		for _, a := range smtpcode.Scan(f.Value) {
