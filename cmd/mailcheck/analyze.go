@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ type analyzeConfig struct {
 	mailFrom string
 	authserv string
 	dmarc    string
+	jobs     int
 	dns      dnsFlags
 }
 
@@ -35,7 +38,8 @@ func analyzeFlags(out io.Writer) (*flag.FlagSet, *analyzeConfig) {
 	cfg := &analyzeConfig{}
 	fs := flag.NewFlagSet("mailcheck", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&cfg.format, "format", "text", "output `format`: text, json, or authres (one Authentication-Results field with our verdicts)")
+	fs.StringVar(&cfg.format, "format", "text", "output `format`: text, json, jsonl (one JSON object a line), or authres (one Authentication-Results field with our verdicts)")
+	fs.IntVar(&cfg.jobs, "jobs", runtime.NumCPU(), "analyse this many messages in parallel (mbox, Maildir, directories, several files)")
 	fs.StringVar(&cfg.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
 	fs.StringVar(&cfg.at, "at", "", "evaluation `time` (RFC 3339, RFC 5322 or YYYY-MM-DD; default now): signatures are judged as of then")
 	fs.StringVar(&cfg.ip, "ip", "", "SMTP client `IP` (default: inferred from the first-external Received hop)")
@@ -91,9 +95,13 @@ func (c *cli) analyze(args []string) int {
 		return exitUsage
 	}
 	switch cfg.format {
-	case "text", "json", "authres":
+	case "text", "json", "jsonl", "authres":
 	default:
-		c.errorf("unknown --format %q: use text, json or authres", cfg.format)
+		c.errorf("unknown --format %q: use text, json, jsonl or authres", cfg.format)
+		return exitUsage
+	}
+	if cfg.jobs < 1 {
+		c.errorf("--jobs must be at least 1")
 		return exitUsage
 	}
 	res, err := cfg.dns.open()
@@ -104,6 +112,14 @@ func (c *cli) analyze(args []string) int {
 	opts.Resolver, opts.DNSMode = res.resolver, res.mode
 
 	color := wantColor(cfg.color, c.stdout)
+	if c.isBatch(files) || cfg.format == "jsonl" {
+		code := c.runBatch(files, opts, cfg.format, color, cfg.jobs)
+		if err := res.finish(); err != nil {
+			c.errorf("%v", err)
+			return exitInput
+		}
+		return code
+	}
 	code := exitOK
 	var reports []*analyzer.Report
 	for i, name := range files {
@@ -148,6 +164,38 @@ func (c *cli) analyze(args []string) int {
 		return exitInput
 	}
 	return code
+}
+
+// isBatch reports whether the inputs are more than one message: several
+// inputs, a directory, or an mbox (a file, or standard input, that starts
+// with a "From " line). Standard input is peeked, not consumed.
+func (c *cli) isBatch(files []string) bool {
+	if len(files) != 1 {
+		return true
+	}
+	var head []byte
+	if files[0] == "-" {
+		br := bufio.NewReader(c.stdin)
+		c.stdin = br
+		head, _ = br.Peek(5)
+	} else {
+		st, err := os.Stat(files[0])
+		if err != nil {
+			return false
+		}
+		if st.IsDir() {
+			return true
+		}
+		f, err := os.Open(files[0])
+		if err != nil {
+			return false
+		}
+		head = make([]byte, 5)
+		n, _ := io.ReadFull(f, head)
+		head = head[:n]
+		f.Close()
+	}
+	return string(head) == "From "
 }
 
 // analyzeOne analyses one named input; the error names the input and says
