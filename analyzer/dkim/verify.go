@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -203,6 +204,17 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 			res.addFinding(SeverityInfo, CodeTesting, "the key record has t=y: the domain is testing DKIM, and RFC 6376 §3.6.1 says not to treat its mail differently from unsigned mail")
 		}
 	}
+	// The body hash needs no key: compare it first, so that a verdict
+	// decided at the key step can still say whether the body is intact.
+	var bodySum BodySum
+	bodyMatches := false
+	if bodyPresent {
+		bodySum = v.body.Sum(p.sum)
+		res.ComputedBodyHash = base64.StdEncoding.EncodeToString(bodySum.Sum)
+		res.BodyHashChecked = true
+		bodyMatches = subtle.ConstantTimeCompare(bodySum.Sum, sig.BodyHash) == 1 &&
+			(sig.BodyLength == nil || *sig.BodyLength <= bodySum.Length)
+	}
 	if kl.err != nil {
 		st := authres.StatusPermError
 		reason := "the key record " + name + " is unusable: " + kl.err.Error()
@@ -210,7 +222,7 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 		case errors.Is(kl.err, ErrKeyUnavailable):
 			// RFC 6376 §6.1.2 step 2: a DNS failure is TEMPFAIL.
 			st = authres.StatusTempError
-			reason = "the key " + name + " could not be fetched (DNS failure, try again later)"
+			reason = "the key " + name + " could not be fetched (" + dnsCause(kl.err) + ")"
 		case errors.Is(kl.err, ErrKeyNotFound):
 			reason = "no key is published at " + name
 		case errors.Is(kl.err, ErrKeyRevoked):
@@ -218,6 +230,13 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 			reason = "the key at " + name + " is revoked (empty p=)"
 		case errors.Is(kl.err, ErrKeyMultiple):
 			reason = "the key name " + name + " holds several TXT records, which RFC 6376 §3.6.2.2 leaves undefined"
+		}
+		switch {
+		case !bodyPresent:
+		case bodyMatches:
+			reason += "; the body hash matches, so the body is unchanged since signing"
+		default:
+			reason += "; the body hash does not match either: the body changed after signing"
 		}
 		decide(st, StepKeyLookup, kl.err, reason)
 		return
@@ -271,9 +290,7 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 	}
 
 	if bodyPresent {
-		bs := v.body.Sum(p.sum)
-		res.ComputedBodyHash = base64.StdEncoding.EncodeToString(bs.Sum)
-		res.BodyHashChecked = true
+		bs := bodySum
 		if sig.BodyLength != nil {
 			res.UnsignedBodyBytes = max(bs.Length-*sig.BodyLength, 0)
 			if *sig.BodyLength > bs.Length {
@@ -289,7 +306,7 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 				res.Findings[i].Message += fmt.Sprintf("; %d octets at the end of the body are not covered", res.UnsignedBodyBytes)
 			}
 		}
-		if subtle.ConstantTimeCompare(bs.Sum, sig.BodyHash) != 1 {
+		if !bodyMatches {
 			decide(authres.StatusFail, StepBodyHash, ErrBodyHash,
 				fmt.Sprintf("body hash mismatch: the body was changed after signing (computed %s, signature says %s); %s", res.ComputedBodyHash, res.BodyHash, headerNote))
 			return
@@ -311,6 +328,15 @@ func (v *Verifier) verifyOne(ctx context.Context, r resolve.Resolver, p *pending
 		return
 	}
 	decide(authres.StatusPass, StepPass, nil, "the signature verifies: header fields and body are as signed by "+sig.Domain)
+}
+
+// dnsCause names why a key could not be fetched, from the resolver's error.
+func dnsCause(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) && de.Err != "" {
+		return de.Err
+	}
+	return "DNS failure"
 }
 
 func identityDomain(id string) string {
