@@ -1,8 +1,9 @@
 // Package resolve is the one DNS seam of mailcheck: every check asks its
 // questions through a [Resolver], so the same analysis can run against live
-// DNS ([System]), a zone file replayed offline ([Zone]), a shared [Cache], or a
-// [Recorder] that keeps every exchange for the report and writes it back out as
-// a replayable zone file.
+// DNS ([System], or DNS over HTTPS with [DoH], the browser build's only live
+// option), a zone file replayed offline ([Zone]), a shared [Cache], or a
+// [Recorder] that keeps every exchange for the report and writes it back out
+// as a replayable zone file.
 //
 // NXDOMAIN and NODATA are answers, not errors: SPF counts them as void lookups
 // and DMARC walks past them. An error means there was no answer at all

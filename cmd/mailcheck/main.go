@@ -44,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.dmarcCommand(args[1:])
 		case "dkim":
 			return c.dkimCommand(args[1:])
+		case "serve":
+			return c.serve(args[1:])
 		case "version", "--version":
 			fmt.Fprintln(stdout, "mailcheck", version())
 			return exitOK
@@ -68,6 +70,8 @@ Usage:
   mailcheck dkim verify FILE       verify the DKIM signatures of a message
   mailcheck code CODE|TEXT         explain an SMTP reply code or enhanced status code
   mailcheck code --transcript F    annotate every code in an SMTP transcript or log
+  mailcheck serve [--addr 127.0.0.1:8080]
+                                   serve the browser page (build it first: go run ./wasm/build)
   mailcheck help                   this text
   mailcheck version                print the version
 
