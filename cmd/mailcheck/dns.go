@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 type dnsFlags struct {
 	zone     string
 	resolver string
+	doh      string
 	offline  bool
 	record   string
 }
@@ -23,6 +25,7 @@ type dnsFlags struct {
 func (d *dnsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.zone, "dns", "", "answer DNS from this zone `file` (offline, reproducible; see the README for failure directives)")
 	fs.StringVar(&d.resolver, "resolver", "", "query these DNS servers (`host:port`, comma-separated) instead of /etc/resolv.conf")
+	fs.StringVar(&d.doh, "doh", "", "query DNS over HTTPS (RFC 8484) at this `URL`, e.g. https://dns.google/dns-query")
 	fs.BoolVar(&d.offline, "offline", false, "no DNS at all: checks that need it are skipped")
 	fs.StringVar(&d.record, "record", "", "write every DNS answer used to this zone `file`, for replay with --dns")
 }
@@ -37,18 +40,24 @@ type dnsSetup struct {
 
 func (d *dnsFlags) open() (*dnsSetup, error) {
 	set := 0
-	for _, on := range []bool{d.zone != "", d.resolver != "", d.offline} {
+	for _, on := range []bool{d.zone != "", d.resolver != "", d.doh != "", d.offline} {
 		if on {
 			set++
 		}
 	}
 	if set > 1 {
-		return nil, fmt.Errorf("--dns, --resolver and --offline exclude each other")
+		return nil, fmt.Errorf("--dns, --resolver, --doh and --offline exclude each other")
 	}
 	s := &dnsSetup{record: d.record}
 	switch {
 	case d.offline:
 		s.mode = "offline"
+	case d.doh != "":
+		u, err := url.Parse(d.doh)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("--doh %q is not an http(s) URL", d.doh)
+		}
+		s.resolver, s.mode = resolve.NewCache(&resolve.DoH{URL: d.doh}, resolve.CacheOptions{}), "doh:"+d.doh
 	case d.zone != "":
 		z, err := resolve.LoadZone(d.zone)
 		if err != nil {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	goauthres "github.com/emersion/go-msgauth/authres"
+
+	"github.com/mailcheck/mailcheck/analyzer/resolve"
 )
 
 func TestSPFCommand(t *testing.T) {
@@ -126,5 +129,32 @@ func TestAuthresFormat(t *testing.T) {
 		if !got[want] {
 			t.Errorf("parsed results %v lack %s", got, want)
 		}
+	}
+}
+
+// --doh queries an RFC 8484 server; here one on loopback that answers from
+// the sample's zone.
+func TestDoHFlag(t *testing.T) {
+	zone, err := resolve.LoadZone(sampleZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(resolve.DoHHandler(zone))
+	defer srv.Close()
+	code, out, errOut := runCLI(t, "", "--doh", srv.URL+"/dns-query", "--format", "json", "--at", "2026-11-30T10:00:00Z", sampleEML)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		DNSMode string `json:"dns_mode"`
+		DMARC   struct {
+			Result string `json:"result"`
+		} `json:"dmarc"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.DMARC.Result != "pass" || !strings.HasPrefix(rep.DNSMode, "doh:") {
+		t.Fatalf("dns_mode %q dmarc %q err %v", rep.DNSMode, rep.DMARC.Result, err)
+	}
+	if code, _, _ := runCLI(t, "", "--doh", "ftp://x", sampleEML); code != exitUsage {
+		t.Errorf("bad --doh URL: exit %d", code)
 	}
 }
