@@ -38,6 +38,7 @@ import (
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 	"github.com/mailcheck/mailcheck/analyzer/smtpcode"
 	"github.com/mailcheck/mailcheck/analyzer/spamhdr"
+	"github.com/mailcheck/mailcheck/analyzer/spf"
 )
 
 // Options configure one analysis. The zero value analyses offline, now.
@@ -82,13 +83,24 @@ type Options struct {
 	nested bool
 }
 
-// Limits bound the work of one analysis. A zero field takes its default.
+// Limits bound the work of one analysis. A zero field takes its default;
+// the defaults are the RFCs' where an RFC sets one.
 type Limits struct {
 	// Message bounds the header section (see message.Limits).
 	Message message.Limits
 	// DNSTime bounds all DNS of one message; an answer that never comes
 	// turns into temperror when it runs out. Default 20s.
 	DNSTime time.Duration
+	// DKIMSignatures bounds the DKIM-Signature fields verified; the rest
+	// are reported as not verified. Default 50.
+	DKIMSignatures int
+	// SPF bounds the SPF evaluation (DNS-querying terms, void lookups, MX
+	// and PTR names); zero fields take RFC 7208 §4.6.4's 10, 2, 10, 10.
+	SPF spf.Options
+	// Report bounds what is read of a bounce or report: body bytes
+	// (default 32 MiB), DSN recipients (default 10,000), and the text and
+	// returned message kept (default 1 MiB each).
+	Report report.Options
 }
 
 // DefaultDNSTime is the default DNS time budget of one message.
@@ -157,10 +169,12 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	// rep.HELOSPF and rep.IPRev until wg.Wait.
 	var wg sync.WaitGroup
 	var connSkips []Skip
-	wg.Go(func() { connSkips = connectionChecks(dnsCtx, connRes, rep) })
+	spfOpts := opts.Limits.SPF
+	spfOpts.Now = func() time.Time { return at }
+	wg.Go(func() { connSkips = connectionChecks(dnsCtx, connRes, rep, &spfOpts) })
 
-	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at})
-	rpt, n, err := readBody(msg, verifier.BodyWriter())
+	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at, MaxSignatures: opts.Limits.DKIMSignatures})
+	rpt, n, err := readBody(msg, verifier.BodyWriter(), opts.Limits.Report)
 	if err != nil {
 		cancel()
 		wg.Wait()
@@ -199,10 +213,10 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 // readBody streams the body once. The report parser reads as much as it
 // needs (it is bounded by its own options); bodyWriter sees every byte, so
 // DKIM body hashes cover the whole body however large it is.
-func readBody(msg *message.Message, bodyWriter io.Writer) (*report.Report, int64, error) {
+func readBody(msg *message.Message, bodyWriter io.Writer, lim report.Options) (*report.Report, int64, error) {
 	var n countWriter
 	tee := io.TeeReader(msg.Body, io.MultiWriter(bodyWriter, &n))
-	rpt, err := report.Parse(msg.Header, tee, nil)
+	rpt, err := report.Parse(msg.Header, tee, &lim)
 	if err != nil {
 		return nil, int64(n), err
 	}

@@ -30,7 +30,7 @@ type IPRev struct {
 // connectionChecks runs the checks of the SMTP connection: SPF for MAIL
 // FROM and for HELO, and iprev for the client IP. They need the envelope
 // and DNS; it returns what could not run.
-func connectionChecks(ctx context.Context, r resolve.Resolver, rep *Report) (skipped []Skip) {
+func connectionChecks(ctx context.Context, r resolve.Resolver, rep *Report, spfOpts *spf.Options) (skipped []Skip) {
 	env := rep.Envelope
 	if r == nil {
 		return []Skip{{Check: "spf", Reason: "offline: SPF needs DNS"}, {Check: "iprev", Reason: "offline: iprev needs DNS"}}
@@ -51,14 +51,14 @@ func connectionChecks(ctx context.Context, r resolve.Resolver, rep *Report) (ski
 	switch {
 	case env.MailFrom != nil:
 		args.MailFrom = env.MailFrom.Value
-		rep.SPF = spf.Check(ctx, r, args, nil)
+		rep.SPF = spf.Check(ctx, r, args, spfOpts)
 	case args.HELO != "":
 		skipped = append(skipped, Skip{Check: "spf", Reason: "MAIL FROM unknown (no Return-Path or Received-SPF); give --mail-from. The HELO identity was checked"})
 	default:
 		skipped = append(skipped, Skip{Check: "spf", Reason: "neither MAIL FROM nor HELO is known; give --mail-from and --helo"})
 	}
 	if args.HELO != "" {
-		rep.HELOSPF = spf.CheckHELO(ctx, r, args, nil)
+		rep.HELOSPF = spf.CheckHELO(ctx, r, args, spfOpts)
 	}
 
 	rev := &IPRev{Result: iprev.Check(ctx, r, ip, nil)}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/analyzer"
 	"github.com/mailcheck/mailcheck/analyzer/authres"
+	"github.com/mailcheck/mailcheck/analyzer/mailbox"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -31,6 +32,8 @@ type analyzeConfig struct {
 	authserv string
 	dmarc    string
 	jobs     int
+	dnsTime  time.Duration
+	maxMsg   int64
 	dns      dnsFlags
 }
 
@@ -39,6 +42,8 @@ func analyzeFlags(out io.Writer) (*flag.FlagSet, *analyzeConfig) {
 	fs := flag.NewFlagSet("mailcheck", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.format, "format", "text", "output `format`: text, json, jsonl (one JSON object a line), or authres (one Authentication-Results field with our verdicts)")
+	fs.DurationVar(&cfg.dnsTime, "dns-time", analyzer.DefaultDNSTime, "DNS time budget per message; answers that do not come in time are temperror")
+	fs.Int64Var(&cfg.maxMsg, "max-message-bytes", mailbox.DefaultMaxMessageBytes, "largest message read from an mbox, Maildir or directory; larger ones are error entries")
 	fs.IntVar(&cfg.jobs, "jobs", runtime.NumCPU(), "analyse this many messages in parallel (mbox, Maildir, directories, several files)")
 	fs.StringVar(&cfg.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
 	fs.StringVar(&cfg.at, "at", "", "evaluation `time` (RFC 3339, RFC 5322 or YYYY-MM-DD; default now): signatures are judged as of then")
@@ -113,7 +118,7 @@ func (c *cli) analyze(args []string) int {
 
 	color := wantColor(cfg.color, c.stdout)
 	if c.isBatch(files) || cfg.format == "jsonl" {
-		code := c.runBatch(files, opts, cfg.format, color, cfg.jobs)
+		code := c.runBatch(files, opts, cfg.format, color, cfg.jobs, mailbox.Options{Stdin: c.stdin, MaxMessageBytes: cfg.maxMsg})
 		if err := res.finish(); err != nil {
 			c.errorf("%v", err)
 			return exitInput
@@ -269,6 +274,7 @@ func (cfg *analyzeConfig) options() (analyzer.Options, error) {
 	opts.HELO = cfg.helo
 	opts.MailFrom = cfg.mailFrom
 	opts.AuthServID = cfg.authserv
+	opts.Limits.DNSTime = cfg.dnsTime
 	if host, err := os.Hostname(); err == nil {
 		opts.ReporterID = host
 	}

@@ -37,7 +37,7 @@ type batchSink interface {
 // Maildirs, directories), jobs at a time through one shared resolver, and
 // writes results in input order. A bad message is an error entry; the run
 // goes on.
-func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, color bool, jobs int) int {
+func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, color bool, jobs int, mbOpts mailbox.Options) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -56,7 +56,7 @@ func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, co
 	prog := newProgress(c.stderr)
 	if prog != nil {
 		go func() {
-			if n, err := mailbox.Count(ctx, inputs, mailbox.Options{Stdin: c.stdin}); err == nil {
+			if n, err := mailbox.Count(ctx, inputs, mbOpts); err == nil {
 				prog.total.Store(int64(n))
 			}
 		}()
@@ -77,7 +77,7 @@ func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, co
 	go func() {
 		defer close(jobsCh)
 		seq := 0
-		walkErr = mailbox.Walk(ctx, inputs, mailbox.Options{Stdin: c.stdin}, func(e mailbox.Entry) bool {
+		walkErr = mailbox.Walk(ctx, inputs, mbOpts, func(e mailbox.Entry) bool {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
