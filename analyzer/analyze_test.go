@@ -270,3 +270,32 @@ func (l *lines) Read(p []byte) (int, error) {
 	l.n -= n
 	return n, nil
 }
+
+// hangingResolver never answers; only the context ends a question.
+type hangingResolver struct{}
+
+func (hangingResolver) Lookup(ctx context.Context, q resolve.Question) (*resolve.Answer, error) {
+	<-ctx.Done()
+	return nil, resolve.NewError(q, resolve.ErrTextTimeout, "hang")
+}
+
+// DNS that never answers is bounded by the per-message budget and turns
+// into temperror, never a hang.
+func TestDNSTimeBudget(t *testing.T) {
+	start := time.Now()
+	rep := analyzeFile(t, sampleEML, Options{Resolver: hangingResolver{}, Limits: Limits{DNSTime: 200 * time.Millisecond}})
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("analysis took %v with a 200ms DNS budget", elapsed)
+	}
+	if rep.SPF == nil || rep.SPF.Status != "temperror" {
+		t.Errorf("SPF = %+v, want temperror", rep.SPF)
+	}
+	for _, d := range rep.DKIM {
+		if d.Status != "temperror" {
+			t.Errorf("DKIM %s = %s, want temperror", d.Selector, d.Status)
+		}
+	}
+	if rep.DMARC == nil || rep.DMARC.Status != "temperror" {
+		t.Errorf("DMARC = %+v, want temperror", rep.DMARC)
+	}
+}
