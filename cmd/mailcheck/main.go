@@ -44,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return c.dmarcCommand(args[1:])
 		case "dkim":
 			return c.dkimCommand(args[1:])
+		case "arc":
+			return c.arcCommand(args[1:])
 		case "serve":
 			return c.serve(args[1:])
 		case "version", "--version":
@@ -68,6 +70,9 @@ Usage:
   mailcheck dkim keygen [--type ed25519|rsa2048]
                                    make a key pair and print its DNS record
   mailcheck dkim verify FILE       verify the DKIM signatures of a message
+  mailcheck arc seal --key FILE --domain D --selector S --authserv-id ID FILE
+                                   add an ARC set to a message (written to standard output)
+  mailcheck arc verify FILE        validate the ARC chain of a message, set by set
   mailcheck code CODE|TEXT         explain an SMTP reply code or enhanced status code
   mailcheck code --transcript F    annotate every code in an SMTP transcript or log
   mailcheck serve [--addr 127.0.0.1:8080]
