@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailcheck/mailcheck/analyzer/arc"
 	"github.com/mailcheck/mailcheck/analyzer/authres"
 	"github.com/mailcheck/mailcheck/analyzer/dkim"
 	"github.com/mailcheck/mailcheck/analyzer/dmarc"
@@ -94,6 +95,9 @@ type Limits struct {
 	// DKIMSignatures bounds the DKIM-Signature fields verified; the rest
 	// are reported as not verified. Default 50.
 	DKIMSignatures int
+	// ARCSets bounds the ARC chain; a longer chain fails without any
+	// signature checked. Default 50 (RFC 8617 §5.2).
+	ARCSets int
 	// SPF bounds the SPF evaluation (DNS-querying terms, void lookups, MX
 	// and PTR names); zero fields take RFC 7208 §4.6.4's 10, 2, 10, 10.
 	SPF spf.Options
@@ -174,17 +178,24 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	wg.Go(func() { connSkips = connectionChecks(dnsCtx, connRes, rep, &spfOpts) })
 
 	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at, MaxSignatures: opts.Limits.DKIMSignatures})
-	rpt, n, err := readBody(msg, verifier.BodyWriter(), opts.Limits.Report)
+	bodyWriter := verifier.BodyWriter()
+	var arcValidator *arc.Validator
+	if hasARC(msg.Header) {
+		arcValidator = arc.NewValidator(msg.Header, &arc.Options{At: at, MaxSets: opts.Limits.ARCSets})
+		bodyWriter = io.MultiWriter(bodyWriter, arcValidator.BodyWriter())
+	}
+	rpt, n, err := readBody(msg, bodyWriter, opts.Limits.Report)
 	if err != nil {
 		cancel()
 		wg.Wait()
 		return nil, fmt.Errorf("%w: reading body: %w", ErrInput, err)
 	}
 	rep.Input.BodyBytes = n
-	var dkimSkips []Skip
+	var dkimSkips, arcSkips []Skip
 	rep.DKIM, dkimSkips = verifyDKIM(dnsCtx, dkimRes, verifier, msg)
+	rep.ARC, arcSkips = validateARC(dnsCtx, dkimRes, arcValidator, msg, rep.DKIM)
 	wg.Wait()
-	rep.Skipped = append(append(rep.Skipped, connSkips...), dkimSkips...)
+	rep.Skipped = append(append(append(rep.Skipped, connSkips...), dkimSkips...), arcSkips...)
 	rep.Skipped = append(rep.Skipped, policyChecks(dnsCtx, policyRes, msg.Header, rep, opts.DMARCMode)...)
 
 	rep.Claimed = compareClaims(msg.Header, rep, opts.AuthServID, strings.HasPrefix(rep.DNSMode, "zone"))

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/analyzer/arc"
 	"github.com/mailcheck/mailcheck/analyzer/authres"
 	"github.com/mailcheck/mailcheck/analyzer/bimi"
 	"github.com/mailcheck/mailcheck/analyzer/dkim"
@@ -89,6 +90,12 @@ func policyChecks(ctx context.Context, r resolve.Resolver, h message.Header, rep
 	for _, d := range rep.DKIM {
 		in.DKIM = append(in.DKIM, dmarc.Identifier{Status: d.Status, Domain: d.Domain, Selector: d.Selector})
 	}
+	if a := rep.ARC; a != nil {
+		in.ARC = &dmarc.ARCInput{Status: a.Status}
+		for _, s := range a.Sets {
+			in.ARC.Sealers = append(in.ARC.Sealers, s.Sealer)
+		}
+	}
 	rep.DMARC = dmarc.Check(ctx, r, in, &dmarc.Options{Mode: mode})
 	rep.BIMI = bimi.Check(ctx, r, bimi.Input{
 		FromDomain: rep.DMARC.FromDomain,
@@ -113,6 +120,9 @@ func ourResults(rep *Report) []authres.Method {
 	}
 	for i := range rep.DKIM {
 		out = append(out, rep.DKIM[i].AuthResult())
+	}
+	if rep.ARC != nil {
+		out = append(out, rep.ARC.AuthResult())
 	}
 	if rep.DMARC != nil {
 		out = append(out, rep.DMARC.AuthResult())
@@ -215,6 +225,17 @@ func checkFindings(rep *Report) []Finding {
 			add(string(f.Severity), f.Code, fmt.Sprintf("DKIM d=%s: %s", d.Domain, f.Message), "")
 		}
 	}
+	if a := rep.ARC; a != nil {
+		switch a.Status {
+		case authres.StatusFail:
+			add(SeverityWarning, "arc.fail", a.Reason, "RFC 8617 §5.2")
+		case authres.StatusTempError, authres.StatusPermError:
+			add(SeverityWarning, "arc."+string(a.Status), a.Reason, "RFC 8617 §5.2")
+		}
+		for _, f := range a.Findings {
+			add(string(f.Severity), f.Code, f.Message, "RFC 8617")
+		}
+	}
 	if d := rep.DMARC; d != nil {
 		switch d.Status {
 		case authres.StatusFail:
@@ -282,4 +303,26 @@ func dkimEvidence(d *dkim.Result) authres.DKIMEvidence {
 		ev.Step = authres.DKIMStepHeader
 	}
 	return ev
+}
+
+// hasARC reports whether the message carries any ARC field.
+func hasARC(h message.Header) bool {
+	return h.Count(arc.FieldSeal) > 0 || h.Count(arc.FieldAMS) > 0 || h.Count(arc.FieldAAR) > 0
+}
+
+// validateARC validates the ARC chain once the body has streamed through
+// the validator, and names where the message changed on its way. Offline,
+// the structure and body hashes are still checked; seals need keys.
+func validateARC(ctx context.Context, r resolve.Resolver, v *arc.Validator, msg *message.Message, dkimResults []dkim.Result) (*arc.Result, []Skip) {
+	if v == nil {
+		return nil, nil
+	}
+	var skipped []Skip
+	if r == nil {
+		skipped = append(skipped, Skip{Check: "arc", Reason: "offline: seal and signature keys cannot be fetched; the chain structure and body hashes are checked only"})
+		r = offlineResolver{}
+	}
+	res := v.Validate(ctx, r, !msg.HeadersOnly)
+	res.Findings = append(res.Findings, arc.Changes(dkimResults, res)...)
+	return res, skipped
 }

@@ -3,6 +3,7 @@ package analyzer
 import (
 	"time"
 
+	"github.com/mailcheck/mailcheck/analyzer/arc"
 	"github.com/mailcheck/mailcheck/analyzer/bimi"
 	"github.com/mailcheck/mailcheck/analyzer/dkim"
 	"github.com/mailcheck/mailcheck/analyzer/dmarc"
@@ -49,6 +50,9 @@ type Report struct {
 	IPRev *IPRev `json:"iprev"`
 	// DKIM has one result per DKIM-Signature field, in header order.
 	DKIM []dkim.Result `json:"dkim"`
+	// ARC is the ARC chain (RFC 8617), set by set, with where the message
+	// changed on its way; nil when the message carries no ARC set.
+	ARC *arc.Result `json:"arc"`
 	// DMARC is the policy verdict for the From domain; BIMI the logo
 	// assertion that rests on it.
 	DMARC *dmarc.Result `json:"dmarc"`

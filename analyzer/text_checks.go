@@ -45,6 +45,9 @@ func (t *textWriter) verdicts(rep *Report) {
 	for _, d := range rep.DKIM {
 		line("DKIM", string(d.Status), fmt.Sprintf("d=%s s=%s %s: %s", d.Domain, d.Selector, d.Algorithm, d.Reason))
 	}
+	if a := rep.ARC; a != nil {
+		line("ARC", string(a.Status), a.Reason)
+	}
 	if d := rep.DMARC; d != nil {
 		line("DMARC", string(d.Status), d.Reason)
 	} else {
@@ -93,6 +96,21 @@ func (t *textWriter) verdicts(rep *Report) {
 				t.printf(", expires %s", d.Expiration.UTC().Format("2006-01-02 15:04:05 UTC"))
 			}
 			t.printf("\n")
+		}
+	}
+	if a := rep.ARC; a != nil && len(a.Sets) > 0 {
+		t.section(fmt.Sprintf("ARC chain (%d sets, oldest first)", len(a.Sets)))
+		for _, set := range a.Sets {
+			t.printf("  i=%d sealed by %s (s=%s), cv=%s\n", set.Instance, clean(set.Sealer), clean(set.Selector), clean(set.CV))
+			t.printf("      seal %s: %s\n", t.word(string(set.SealResult)), oneLineN(set.SealReason, 200))
+			t.printf("      message signature %s: %s\n", t.word(string(set.AMSResult)), oneLineN(set.AMSReason, 200))
+			if set.AAR != nil {
+				var seen []string
+				for _, m := range set.AAR.Results {
+					seen = append(seen, m.Method+"="+string(m.Status))
+				}
+				t.printf("      it saw: %s\n", oneLineN(strings.Join(seen, " "), 200))
+			}
 		}
 	}
 	if d := rep.DMARC; d != nil && (d.Record != "" || len(d.Alignment) > 0) {
