@@ -444,5 +444,17 @@ func (p *progress) finish() {
 	fmt.Fprint(p.w, "\r\x1b[K")
 }
 
-// countARC is filled in once the report carries an ARC section.
-func (s *summary) countARC(*analyzer.Report) {}
+func (s *summary) countARC(r *analyzer.Report) {
+	if r.ARC == nil {
+		s.count("ARC", "none")
+		return
+	}
+	s.count("ARC", string(r.ARC.Status))
+	if failing(r.ARC.Status) {
+		sealer := ""
+		if n := len(r.ARC.Sets); n > 0 {
+			sealer = r.ARC.Sets[n-1].Sealer
+		}
+		s.fail("ARC", sealer, r.ARC.Reason)
+	}
+}
