@@ -3,6 +3,8 @@ package dkim
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
 // CanonicalizeHeader canonicalizes one header field (name, colon, value and
@@ -14,7 +16,7 @@ import (
 func CanonicalizeHeader(raw []byte, canon string) []byte {
 	switch canon {
 	case Simple:
-		out := toCRLF(raw)
+		out := message.ToCRLF(raw)
 		if !bytes.HasSuffix(out, []byte("\r\n")) {
 			out = append(out[:len(out):len(out)], '\r', '\n')
 		}
@@ -63,27 +65,6 @@ func relaxedHeader(raw []byte) []byte {
 		}
 	}
 	return append(out, '\r', '\n')
-}
-
-// toCRLF converts bare LF to CRLF, returning b itself when there is none.
-func toCRLF(b []byte) []byte {
-	n := 0
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			n++
-		}
-	}
-	if n == 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b)+n)
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			out = append(out, '\r')
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 var crlfs = bytes.Repeat([]byte("\r\n"), 64)

@@ -157,33 +157,5 @@ func parseDoHReply(q Question, body []byte, source string) (*Answer, error) {
 	default:
 		return nil, rcodeError(q, reply.Rcode, source)
 	}
-	ans := &Answer{
-		Question:  q,
-		Rcode:     reply.Rcode,
-		Authentic: reply.AuthenticatedData,
-		Source:    source,
-	}
-	for _, rr := range reply.Answer {
-		h := rr.Header()
-		if h.Rrtype != q.Type && h.Rrtype != dns.TypeCNAME {
-			continue
-		}
-		h.Name = CanonicalName(h.Name)
-		ans.Records = append(ans.Records, rr)
-	}
-	if ans.Void() {
-		ans.NegativeTTL = soaNegativeTTL(reply.Ns)
-	}
-	return ans, nil
-}
-
-// soaNegativeTTL is min(SOA TTL, SOA MINIMUM) of the authority section's
-// SOA, the time RFC 2308 §5 allows a negative answer to be cached.
-func soaNegativeTTL(ns []dns.RR) uint32 {
-	for _, rr := range ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return min(soa.Hdr.Ttl, soa.Minttl)
-		}
-	}
-	return 0
+	return answerFromReply(q, reply, source), nil
 }

@@ -128,7 +128,7 @@ func (s *System) Lookup(ctx context.Context, q Question) (*Answer, error) {
 			}
 			switch reply.Rcode {
 			case dns.RcodeSuccess, dns.RcodeNameError:
-				ans := s.answer(q, reply, server)
+				ans := answerFromReply(q, reply, "system:"+server)
 				ans.Duration = time.Since(start)
 				return ans, nil
 			default:
@@ -210,38 +210,4 @@ func (s *System) transportError(q Question, err error, server string) error {
 		e.Err = text + "; " + s.confNote
 	}
 	return e
-}
-
-// answer reduces a reply to an Answer: the CNAMEs and records of the asked
-// type from the answer section, owner names lower-cased.
-func (s *System) answer(q Question, reply *dns.Msg, server string) *Answer {
-	ans := &Answer{
-		Question:  q,
-		Rcode:     reply.Rcode,
-		Authentic: reply.AuthenticatedData,
-		Source:    "system:" + server,
-	}
-	for _, rr := range reply.Answer {
-		h := rr.Header()
-		if h.Rrtype != q.Type && h.Rrtype != dns.TypeCNAME {
-			continue
-		}
-		h.Name = CanonicalName(h.Name)
-		ans.Records = append(ans.Records, rr)
-	}
-	if ans.Void() {
-		ans.NegativeTTL = negativeTTL(reply.Ns)
-	}
-	return ans
-}
-
-// negativeTTL is min(SOA TTL, SOA MINIMUM) of the authority section's SOA,
-// the time RFC 2308 §5 allows a negative answer to be cached.
-func negativeTTL(ns []dns.RR) uint32 {
-	for _, rr := range ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return min(soa.Hdr.Ttl, soa.Minttl)
-		}
-	}
-	return 0
 }
