@@ -97,6 +97,9 @@ func (c *bodyCanon) emit(p []byte) {
 		c.flush()
 	}
 	if len(p) >= flushAt/2 {
+		// Held output goes first: a large piece skips the buffer, and the
+		// hash must see the bytes in order.
+		c.flush()
 		c.sink(p)
 		return
 	}
