@@ -1,0 +1,247 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/analyzer"
+	"github.com/mailcheck/mailcheck/analyzer/dkim"
+	"github.com/mailcheck/mailcheck/analyzer/message"
+	"github.com/mailcheck/mailcheck/analyzer/resolve"
+	"github.com/mailcheck/mailcheck/testdata/gen/corpus"
+)
+
+// benchCorpusN is the size of the corpus BenchmarkCorpus cycles through.
+const benchCorpusN = 500
+
+// benchCorpus is generated once per test binary and shared by every
+// BenchmarkCorpus run (-count, -cpu).
+var benchCorpus = sync.OnceValues(func() (*benchSet, error) {
+	set := &benchSet{}
+	err := corpus.Walk(corpus.Options{N: benchCorpusN, Seed: 1}, func(m *corpus.Message) error {
+		set.msgs = append(set.msgs, m.Raw)
+		set.bytes += int64(len(m.Raw))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var zone strings.Builder
+	if err := corpus.WriteZone(&zone); err != nil {
+		return nil, err
+	}
+	z, err := resolve.ParseZone(strings.NewReader(zone.String()), "corpus.zone")
+	if err != nil {
+		return nil, err
+	}
+	set.zone = z
+	for _, raw := range set.msgs {
+		f, err := floorInput(z, raw)
+		if err != nil {
+			return nil, err
+		}
+		set.floor = append(set.floor, f)
+	}
+	return set, nil
+})
+
+type benchSet struct {
+	msgs  [][]byte
+	bytes int64
+	zone  *resolve.Zone
+	floor []floorWork
+}
+
+// floorWork is the cryptography a DKIM verifier cannot avoid for one
+// message: a SHA-256 over each distinct canonicalized body, and per signature
+// whose key exists a SHA-256 over the signed header data and one public-key
+// verification.
+type floorWork struct {
+	bodies [][]byte
+	sigs   []floorSig
+}
+
+type floorSig struct {
+	headerData []byte
+	pub        crypto.PublicKey
+	b          []byte
+}
+
+// floorInput precomputes a message's floorWork: canonicalized header data
+// and bodies, and the parsed keys, so the floor measures hashing and
+// signature verification only.
+func floorInput(z resolve.Resolver, raw []byte) (floorWork, error) {
+	var f floorWork
+	m, err := message.Read(bytes.NewReader(raw), message.Limits{})
+	if err != nil {
+		return f, err
+	}
+	body, err := io.ReadAll(m.Body)
+	if err != nil {
+		return f, err
+	}
+	idx := dkim.IndexHeader(m.Header)
+	canons := map[string]bool{}
+	for i := range m.Header {
+		fld := &m.Header[i]
+		if !strings.EqualFold(fld.Name, "DKIM-Signature") {
+			continue
+		}
+		sig, err := dkim.ParseSignature(fld.Value)
+		if err != nil {
+			return f, err
+		}
+		if !canons[sig.BodyCanon] {
+			canons[sig.BodyCanon] = true
+			f.bodies = append(f.bodies, canonBody(body, sig.BodyCanon))
+		}
+		key, _, err := dkim.LookupKey(context.Background(), z, sig.Selector, sig.Domain)
+		if err != nil {
+			continue // no key: a verifier stops before any cryptography
+		}
+		hd, err := dkim.HeaderData(sig.HeaderCanon, m.Header, idx, sig.Headers, fld.Raw, i)
+		if err != nil {
+			return f, err
+		}
+		f.sigs = append(f.sigs, floorSig{headerData: hd, pub: key.Public, b: sig.B})
+	}
+	return f, nil
+}
+
+// canonBody applies the body canonicalization (RFC 6376 §3.4.3, §3.4.4) in
+// the simplest way, for the floor's input only.
+func canonBody(body []byte, canon string) []byte {
+	lines := strings.Split(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		if canon == dkim.Relaxed {
+			l = strings.Join(strings.FieldsFunc(l, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
+			if strings.HasPrefix(lines[i], " ") || strings.HasPrefix(lines[i], "\t") {
+				l = " " + l
+			}
+		}
+		lines[i] = l
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		if canon == dkim.Relaxed {
+			return nil
+		}
+		return []byte("\r\n")
+	}
+	return []byte(strings.Join(lines, "\r\n") + "\r\n")
+}
+
+func (f *floorWork) run(tb testing.TB) {
+	for _, b := range f.bodies {
+		sum := sha256.Sum256(b)
+		_ = sum
+	}
+	for _, s := range f.sigs {
+		d := sha256.Sum256(s.headerData)
+		var err error
+		switch k := s.pub.(type) {
+		case *rsa.PublicKey:
+			err = rsa.VerifyPKCS1v15(k, crypto.SHA256, d[:], s.b)
+		case ed25519.PublicKey:
+			if !ed25519.Verify(k, d[:], s.b) {
+				err = dkim.ErrSignature
+			}
+		}
+		if err != nil {
+			tb.Fatalf("floor: signature does not verify: %v", err)
+		}
+	}
+}
+
+// BenchmarkCorpus measures the full analysis of generated messages (500,
+// cycled; a few KB to 1 MB each) against a warm cache over the corpus zone,
+// beside the crypto floor, the hashing and signature verification that any
+// DKIM verifier must do for the same messages. Run with -cpu=1 for the
+// per-core figure: Analyze overlaps SPF with the body hashing.
+func BenchmarkCorpus(b *testing.B) {
+	set, err := benchCorpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	avg := set.bytes / int64(len(set.msgs))
+
+	b.Run("full", func(b *testing.B) {
+		res := resolve.NewCache(set.zone, resolve.CacheOptions{})
+		ctx := context.Background()
+		opts := analyzer.Options{Resolver: res, At: corpus.At()}
+		for _, raw := range set.msgs { // warm the cache
+			if _, err := analyzer.Analyze(ctx, bytes.NewReader(raw), opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.SetBytes(avg)
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; b.Loop(); i++ {
+			if _, err := analyzer.Analyze(ctx, bytes.NewReader(set.msgs[i%len(set.msgs)]), opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+	})
+
+	b.Run("floor", func(b *testing.B) {
+		b.SetBytes(avg)
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; b.Loop(); i++ {
+			set.floor[i%len(set.floor)].run(b)
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+	})
+}
+
+// TestCorpusFloorInput checks that the floor hashes what a verifier hashes:
+// its canonical bodies give the bh= of every signature on an unaltered body.
+func TestCorpusFloorInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a corpus")
+	}
+	var checked, matched int
+	err := corpus.Walk(corpus.Options{N: 60, Seed: 3}, func(m *corpus.Message) error {
+		if slices.Contains(m.Expected.Scenario, "tampered") {
+			return nil
+		}
+		msg, err := message.Read(bytes.NewReader(m.Raw), message.Limits{})
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(msg.Body)
+		for _, v := range msg.Header.Values("DKIM-Signature") {
+			sig, err := dkim.ParseSignature(v)
+			if err != nil {
+				return err
+			}
+			checked++
+			if sum := sha256.Sum256(canonBody(body, sig.BodyCanon)); bytes.Equal(sum[:], sig.BodyHash) {
+				matched++
+			} else {
+				t.Errorf("%s d=%s c=%s: the floor's canonical body does not give bh=", m.Name, sig.Domain, sig.BodyCanon)
+			}
+		}
+		return nil
+	})
+	if err != nil || checked == 0 {
+		t.Fatalf("checked %d signatures, err %v", checked, err)
+	}
+	t.Logf("%d of %d body hashes reproduced", matched, checked)
+}
