@@ -101,6 +101,12 @@ func isAllDigits(s string) bool {
 // missing day names, odd spacing. afterSemicolon allows a date without a
 // time of day (midnight), since the grammar puts a date there.
 func parseDate(s string, afterSemicolon bool) (time.Time, []string) {
+	// Fast path for the form nearly every MTA writes; net/mail tries its
+	// layouts one by one and allocates an error for each miss.
+	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", s); err == nil {
+		_, off := t.Zone()
+		return t.In(time.FixedZone("", off)), nil
+	}
 	if hasNumericZone(s) {
 		if t, err := mail.ParseDate(s); err == nil {
 			// Pin the zone to the stated offset: time.Parse may pick the
