@@ -104,7 +104,8 @@ func (c *bodyCanon) emit(p []byte) {
 		return
 	}
 	if c.out == nil {
-		c.out = make([]byte, 0, flushAt)
+		// Most bodies are small: start small, append grows it to flushAt.
+		c.out = make([]byte, 0, 4<<10)
 	}
 	c.out = append(c.out, p...)
 }

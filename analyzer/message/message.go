@@ -195,13 +195,17 @@ type Message struct {
 	Body io.Reader
 }
 
+const readBufferSize = 16 << 10
+
 // Read parses the header section of r and returns the message with its body
 // left unread in Message.Body. A leading mbox "From " line is skipped.
 func Read(r io.Reader, limits Limits) (*Message, error) {
 	lim := limits.WithDefaults()
 	br, ok := r.(*bufio.Reader)
-	if !ok || br.Size() < 64<<10 {
-		br = bufio.NewReaderSize(r, 64<<10)
+	// 16 KiB holds nearly every header line whole; longer ones are
+	// assembled by readLine, so the size is a speed choice, not a limit.
+	if !ok || br.Size() < readBufferSize {
+		br = bufio.NewReaderSize(r, readBufferSize)
 	}
 	m := &Message{Body: br}
 	var offset int64
