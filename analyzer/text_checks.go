@@ -178,7 +178,11 @@ func (t *textWriter) claimed(c *Claimed) {
 	if c == nil || len(c.Comparisons) == 0 {
 		return
 	}
-	t.section(fmt.Sprintf("Claimed by %s vs. recomputed", dash(clean(c.AuthServID))))
+	by := "a receiver that gave no authserv-id"
+	if c.AuthServID != "" {
+		by = clean(c.AuthServID)
+	}
+	t.section(fmt.Sprintf("Claimed by %s vs. recomputed", by))
 	for _, cmp := range c.Comparisons {
 		id := cmp.Method
 		if cmp.Identifier != "" {
@@ -188,17 +192,19 @@ func (t *textWriter) claimed(c *Claimed) {
 		switch {
 		case cmp.Claimed == "":
 			status = t.paint(ansiDim, "not claimed")
+		case cmp.Ours == "":
+			status = t.paint(ansiDim, "not recomputed")
 		case !cmp.Agree:
 			status = t.paint(ansiYellow, "differ")
 		}
 		t.printf("  %-40s claimed %-9s ours %-9s %s\n", oneLineN(id, 40), dash(string(cmp.Claimed)), dash(string(cmp.Ours)), status)
-		if cmp.LikelyCause != "" && cmp.Claimed != "" {
+		if cmp.LikelyCause != "" && cmp.Claimed != "" && cmp.Ours != "" {
 			t.printf("      %s\n", oneLine(cmp.LikelyCause))
 		}
 	}
 	for _, f := range c.Fields {
 		for _, r := range f.Repairs {
-			t.printf("  %s\n", t.paint(ansiDim, "read leniently ("+clean(f.AuthServID)+"): "+oneLine(r)))
+			t.printf("  %s\n", t.paint(ansiDim, "read leniently: "+oneLine(r)))
 		}
 	}
 }
