@@ -22,8 +22,6 @@ import (
 	"io"
 	"mime"
 	"strings"
-
-	"github.com/emersion/go-message/charset"
 )
 
 // Limits bound what Read accepts. A zero field takes its default.
@@ -107,7 +105,7 @@ func (f *Field) Decoded() string {
 	return f.Value
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
 // CRLF returns Raw with every line ending as CRLF, the form DKIM and ARC
 // canonicalise (RFC 6376 §3.4; bare LF input is treated as CRLF, as every

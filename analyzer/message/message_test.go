@@ -300,3 +300,18 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// Words in a charset nobody knows stay as written; others are decoded,
+// natively by go-message/charset, in the browser by its TextDecoder.
+func TestDecodedCharsets(t *testing.T) {
+	for in, want := range map[string]string{
+		"=?x-no-such-charset?q?abc?=":    "=?x-no-such-charset?q?abc?=",
+		"=?koi8-r?b?8NLJ18XU?=":          "Привет",
+		"=?ISO-8859-15?Q?=A4?= and more": "€ and more",
+	} {
+		m := read(t, "Subject: "+in+"\n\n")
+		if got := m.Header[0].Decoded(); got != want {
+			t.Errorf("Decoded(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

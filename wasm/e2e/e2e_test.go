@@ -116,6 +116,8 @@ func TestPage(t *testing.T) {
 	p.do(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(site.URL+"/"))
 	p.poll(`document.body.dataset.ready === '1'`, time.Minute)
 	t.Logf("navigation to ready: %v (page's own measure: %s ms)", time.Since(start).Round(time.Millisecond), p.str(`document.body.dataset.readyMs`))
+	p.poll(`window.mailcheck.warm === true`, time.Minute)
+	t.Logf("navigation to warm (the built-in warm-up analysis done): %v", time.Since(start).Round(time.Millisecond))
 
 	welcome := readFile(t, welcomeEML)
 
@@ -123,7 +125,7 @@ func TestPage(t *testing.T) {
 		p.t = t
 		p.setValue("input", welcome)
 		ms := p.analyse()
-		t.Logf("analysis of welcome.eml without DNS: %s ms (goal ≤ 50 ms)", ms)
+		t.Logf("first analysis of welcome.eml without DNS, after warm-up: %s ms (goal ≤ 50 ms)", ms)
 		if got := p.str(`document.querySelector('[data-check=spf]').dataset.status`); got != "not-checked" {
 			t.Errorf("offline SPF verdict %q, want not-checked", got)
 		}
