@@ -9,8 +9,6 @@
 package main
 
 import (
-	"bytes"
-	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
@@ -24,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-msgauth/dkim"
+	"github.com/mailcheck/mailcheck/testdata/gen/corpus"
 )
 
 const dir = "testdata/sample/"
@@ -50,9 +48,21 @@ Regards,
 Alice
 `, "\n", "\r\n")
 
-	signed := sign(unsigned, rsaKey, "sel2026", dkim.CanonicalizationRelaxed)
-	b := signatureB(signed)
-	signed = sign(signed, edKey, "ed2026", dkim.CanonicalizationRelaxed)
+	// Signed as of the submission time, with no expiry, so the sample
+	// verifies on any later day.
+	signedAt := time.Date(2026, 11, 30, 9, 14, 1, 0, time.UTC)
+	head, body, _ := strings.Cut(unsigned, "\r\n\r\n")
+	head += "\r\n"
+	rsaSig, err := corpus.Sign([]byte(head), []byte(body), "example.com", "sel2026", rsaKey, "relaxed", signedAt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	edSig, err := corpus.Sign([]byte(head), []byte(body), "example.com", "ed2026", edKey, "relaxed", signedAt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	signed := string(edSig) + string(rsaSig) + unsigned
+	b := signatureB(string(rsaSig))
 
 	// Trace fields are added after signing, newest on top, as MTAs do.
 	trace := strings.ReplaceAll(`Return-Path: <bounces+4XyZ1@mail.example.com>
@@ -93,30 +103,11 @@ Received: from [10.1.2.3] (unknown [10.1.2.3])
 	fmt.Printf("ed2026._domainkey.example.com. TXT \"v=DKIM1; k=ed25519; p=%s\"\n", base64.StdEncoding.EncodeToString(edKey.Public().(ed25519.PublicKey)))
 }
 
-// signatureB returns the b= value of the topmost DKIM-Signature, unfolded.
-func signatureB(msg string) string {
-	field := msg[:strings.Index(msg, "\r\n\r\n")]
-	field = strings.ReplaceAll(strings.ReplaceAll(field, "\r\n ", ""), "\r\n\t", "")
-	field = field[:strings.Index(field, "\r\n")]
+// signatureB returns the b= value of one DKIM-Signature field, unfolded.
+func signatureB(field string) string {
+	field = strings.NewReplacer("\r\n ", "", "\r\n\t", "", "\r\n", "").Replace(field)
 	m := regexp.MustCompile(`(?:^|;)\s*b=([^;]*)`).FindStringSubmatch(field)
 	return strings.Join(strings.Fields(m[1]), "")
-}
-
-func sign(msg string, key crypto.Signer, selector string, c dkim.Canonicalization) string {
-	var out bytes.Buffer
-	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
-		Domain:                 "example.com",
-		Selector:               selector,
-		Signer:                 key,
-		HeaderCanonicalization: c,
-		BodyCanonicalization:   c,
-		HeaderKeys:             []string{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"},
-		Expiration:             time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return out.String()
 }
 
 func loadOrCreateRSA(path string) *rsa.PrivateKey {

@@ -93,3 +93,12 @@ func sign(hdr, body []byte, s signSpec) ([]byte, error) {
 	out.WriteString("\r\n")
 	return []byte(out.String()), nil
 }
+
+// Sign returns a DKIM-Signature field (with CRLF) over hdr, the header
+// fields it is to be put in front of (CRLF lines), and body, signed with a
+// fixed t= and no x=, so fixtures made with it stay valid and reproducible.
+// h= is From:To:Subject:Date:Message-ID:MIME-Version:Content-Type with From
+// oversigned; canon is "simple" or "relaxed" for both header and body.
+func Sign(hdr, body []byte, domain, selector string, key crypto.Signer, canon string, at time.Time) ([]byte, error) {
+	return sign(hdr, body, signSpec{domain: domain, selector: selector, key: key, headerCanon: canon, bodyCanon: canon, at: at})
+}
