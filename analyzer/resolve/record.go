@@ -48,10 +48,10 @@ type Recorder struct {
 }
 
 type recorded struct {
-	q   Question
-	ans *Answer // private copy; nil on error
-	err error
-	ex  Exchange
+	q     Question
+	rcode int // meaningful when err is nil
+	err   error
+	ex    Exchange
 }
 
 // NewRecorder returns a Recorder asking r.
@@ -95,7 +95,9 @@ func (rec *Recorder) Lookup(ctx context.Context, q Question) (*Answer, error) {
 		entry.err = err
 		ex.Error = err.Error()
 	default:
-		entry.ans = ans.Clone()
+		// The records are kept as text (the exchange needs it anyway);
+		// WriteZone parses them back, so no copy of the answer is held.
+		entry.rcode = ans.Rcode
 		ex.Rcode = ans.RcodeString()
 		ex.Records = ans.Strings()
 		ex.DurationMS = ms(ans.Duration)
@@ -181,8 +183,17 @@ func (rec *Recorder) WriteZone(w io.Writer) error {
 			failures = append(failures, failure{e.q, failureKind(e.err)})
 			continue
 		}
-		for _, rr := range e.ans.Records {
-			c := dns.Copy(rr)
+		var rrs []dns.RR
+		for _, text := range e.ex.Records {
+			rr, err := dns.NewRR(text)
+			if err != nil || rr == nil {
+				return fmt.Errorf("resolve: recorded record %q does not parse back: %v", text, err)
+			}
+			rrs = append(rrs, rr)
+		}
+		typed := false
+		for _, c := range rrs {
+			typed = typed || c.Header().Rrtype == e.q.Type
 			c.Header().Name = CanonicalName(c.Header().Name)
 			if id := rrKey(c); rrSeen[id] {
 				continue
@@ -193,11 +204,11 @@ func (rec *Recorder) WriteZone(w io.Writer) error {
 			rrsets[k] = append(rrsets[k], c)
 			owners[k.name] = true
 		}
-		end := chainEnd(e.q, e.ans.Records)
+		end := chainEnd(e.q, rrs)
 		switch {
-		case e.ans.NXDomain():
+		case e.rcode == RcodeNXDomain:
 			nxdomain[end] = true
-		case e.ans.NoData():
+		case !typed:
 			nodata[end] = true
 		}
 	}
