@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -101,11 +102,8 @@ func isAllDigits(s string) bool {
 // missing day names, odd spacing. afterSemicolon allows a date without a
 // time of day (midnight), since the grammar puts a date there.
 func parseDate(s string, afterSemicolon bool) (time.Time, []string) {
-	// Fast path for the form nearly every MTA writes; net/mail tries its
-	// layouts one by one and allocates an error for each miss.
-	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", s); err == nil {
-		_, off := t.Zone()
-		return t.In(time.FixedZone("", off)), nil
+	if t, ok := commonDate(s); ok {
+		return t, nil
 	}
 	if hasNumericZone(s) {
 		if t, err := mail.ParseDate(s); err == nil {
@@ -121,6 +119,46 @@ func parseDate(s string, afterSemicolon bool) (time.Time, []string) {
 	}
 	return t, probs
 }
+
+// commonDate parses the form nearly every MTA writes, "[Mon, ]2 Jan 2006
+// 15:04:05 -0700" with an optional trailing comment such as "(UTC)", and
+// only calls time.Parse when the shape fits: net/mail tries its layouts one
+// by one and allocates an error for each miss, which dominated the cost of
+// a Received field.
+func commonDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") && strings.Count(s, "(") == 1 {
+		s = strings.TrimSpace(s[:i])
+	}
+	n := len(s)
+	if n < 20 || s[n-6] != ' ' || (s[n-5] != '+' && s[n-5] != '-') || !isAllDigits(s[n-4:]) {
+		return time.Time{}, false
+	}
+	layout := "2 Jan 2006 15:04:05 -0700"
+	if s[3] == ',' {
+		layout = "Mon, 2 Jan 2006 15:04:05 -0700"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	// Pin the zone to the stated offset: time.Parse may pick the machine's
+	// local zone when the offsets agree.
+	_, off := t.Zone()
+	return t.In(fixedZone(off)), true
+}
+
+// fixedZone returns a shared *time.Location for a UTC offset in seconds,
+// so parsing thousands of dates does not build thousands of zones.
+func fixedZone(off int) *time.Location {
+	if loc, ok := zones.Load(off); ok {
+		return loc.(*time.Location)
+	}
+	loc, _ := zones.LoadOrStore(off, time.FixedZone("", off))
+	return loc.(*time.Location)
+}
+
+var zones sync.Map // UTC offset in seconds → *time.Location
 
 // hasNumericZone reports whether s has a word of the form +hhmm or -hhmm.
 func hasNumericZone(s string) bool {

@@ -43,6 +43,13 @@ func tokenize(s string) (toks []token, problems []string) {
 			i++
 		case c == '(':
 			start := i
+			// Fast path: a comment with no nesting and no quoted-pair is
+			// its own text, a substring of s with no copy.
+			if end := strings.IndexAny(s[i+1:], "()\\"); end >= 0 && s[i+1+end] == ')' {
+				toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(s[i+1 : i+1+end]), off: start})
+				i += end + 2
+				continue
+			}
 			depth := 0
 			var b strings.Builder
 			for i < len(s) {
