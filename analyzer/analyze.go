@@ -177,14 +177,15 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	spfOpts.Now = func() time.Time { return at }
 	wg.Go(func() { connSkips = connectionChecks(dnsCtx, connRes, rep, &spfOpts) })
 
-	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at, MaxSignatures: opts.Limits.DKIMSignatures})
-	bodyWriter := verifier.BodyWriter()
+	// DKIM signatures and ARC message signatures share one body hasher,
+	// so the body is canonicalized once for all of them.
+	bodyHasher := dkim.NewBodyHasher()
+	verifier := dkim.NewVerifier(msg.Header, &dkim.Options{At: at, MaxSignatures: opts.Limits.DKIMSignatures, Body: bodyHasher})
 	var arcValidator *arc.Validator
 	if hasARC(msg.Header) {
-		arcValidator = arc.NewValidator(msg.Header, &arc.Options{At: at, MaxSets: opts.Limits.ARCSets})
-		bodyWriter = io.MultiWriter(bodyWriter, arcValidator.BodyWriter())
+		arcValidator = arc.NewValidator(msg.Header, &arc.Options{At: at, MaxSets: opts.Limits.ARCSets, Body: bodyHasher})
 	}
-	rpt, n, err := readBody(msg, bodyWriter, opts.Limits.Report)
+	rpt, n, err := readBody(msg, bodyHasher, opts.Limits.Report)
 	if err != nil {
 		cancel()
 		wg.Wait()

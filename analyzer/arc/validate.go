@@ -36,6 +36,10 @@ type Options struct {
 	// than MinRSABits gives the signature Status policy, and a decisive
 	// signature with that status fails the chain. Zero means 1024.
 	MinRSABits int
+	// Body, when set, is a BodyHasher shared with a DKIM Verifier (its
+	// Options.Body), so the body is canonicalized once for every DKIM
+	// signature and AMS; the caller then writes the body into it once.
+	Body *dkim.BodyHasher
 }
 
 // Finding codes.
@@ -163,9 +167,13 @@ type Validator struct {
 // NewValidator collects and parses every ARC field of hdr and prepares
 // the body hashes the AMS need. opts may be nil.
 func NewValidator(hdr message.Header, opts *Options) *Validator {
-	v := &Validator{hdr: hdr, idx: dkim.IndexHeader(hdr), body: dkim.NewBodyHasher()}
+	v := &Validator{hdr: hdr, idx: dkim.IndexHeader(hdr)}
 	if opts != nil {
 		v.opts = *opts
+	}
+	v.body = v.opts.Body
+	if v.body == nil {
+		v.body = dkim.NewBodyHasher()
 	}
 	if v.opts.MaxSets <= 0 || v.opts.MaxSets > MaxInstance {
 		v.opts.MaxSets = MaxInstance

@@ -33,6 +33,10 @@ type Options struct {
 	// 1024 bits but fewer than MinRSABits verifies but gets Status policy.
 	// Zero means 1024, the RFC 8301 floor.
 	MinRSABits int
+	// Body, when set, is the BodyHasher the body is hashed with, shared
+	// with an ARC validator so one canonicalization pass serves both;
+	// nil gives the Verifier its own.
+	Body *BodyHasher
 }
 
 // DefaultMaxSignatures is the default of Options.MaxSignatures.
@@ -66,9 +70,13 @@ type pendingSig struct {
 // Options.MaxSignatures, and prepares the body hashes they need. opts may
 // be nil.
 func NewVerifier(hdr message.Header, opts *Options) *Verifier {
-	v := &Verifier{hdr: hdr, idx: IndexHeader(hdr), body: NewBodyHasher()}
+	v := &Verifier{hdr: hdr, idx: IndexHeader(hdr)}
 	if opts != nil {
 		v.opts = *opts
+	}
+	v.body = v.opts.Body
+	if v.body == nil {
+		v.body = NewBodyHasher()
 	}
 	if v.opts.MaxSignatures <= 0 {
 		v.opts.MaxSignatures = DefaultMaxSignatures
