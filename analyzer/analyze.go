@@ -50,8 +50,12 @@ type Options struct {
 	// DNSMode describes Resolver in the report ("zone:welcome.zone",
 	// "system", "doh:URL"). Empty: "offline" or "custom".
 	DNSMode string
-	// At is the evaluation time. Zero means now.
+	// At is the evaluation time. Zero means now, or with AtReceipt the
+	// time the message was received.
 	At time.Time
+	// AtReceipt judges the message as of its receipt: the date of the
+	// newest dated Received hop, when At is zero and one exists.
+	AtReceipt bool
 	// Source names the input in the report.
 	Source string
 
@@ -152,6 +156,12 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	var pathFindings []Finding
 	rep.Path, pathFindings = tracePath(msg.Header, opts)
 	rep.Envelope = inferEnvelope(msg.Header, rep.Path, opts)
+	if opts.At.IsZero() && opts.AtReceipt {
+		if t := receivedAt(rep.Path); !t.IsZero() {
+			at = t
+			rep.At = t.UTC()
+		}
+	}
 
 	// One recorder per phase, so the report lists DNS exchanges in the
 	// same order on every run although the phases overlap in time.
@@ -259,6 +269,17 @@ func analyzeReturned(ctx context.Context, raw []byte, opts Options) *Report {
 		}}}
 	}
 	return rep
+}
+
+// receivedAt is the date of the newest hop that has one: when the message
+// reached its final destination.
+func receivedAt(p Path) time.Time {
+	for i := len(p.Hops) - 1; i >= 0; i-- {
+		if d := p.Hops[i].Date; !d.IsZero() {
+			return d
+		}
+	}
+	return time.Time{}
 }
 
 func dnsMode(opts Options) string {

@@ -46,7 +46,7 @@ func analyzeFlags(out io.Writer) (*flag.FlagSet, *analyzeConfig) {
 	fs.Int64Var(&cfg.maxMsg, "max-message-bytes", mailbox.DefaultMaxMessageBytes, "largest message read from an mbox, Maildir or directory; larger ones are error entries")
 	fs.IntVar(&cfg.jobs, "jobs", runtime.NumCPU(), "analyse this many messages in parallel (mbox, Maildir, directories, several files)")
 	fs.StringVar(&cfg.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always, never")
-	fs.StringVar(&cfg.at, "at", "", "evaluation `time` (RFC 3339, RFC 5322 or YYYY-MM-DD; default now): signatures are judged as of then")
+	fs.StringVar(&cfg.at, "at", "", "evaluation `time` (RFC 3339, RFC 5322 or YYYY-MM-DD; default now), or \"received\" for the time the message was received: signatures are judged as of then")
 	fs.StringVar(&cfg.ip, "ip", "", "SMTP client `IP` (default: inferred from the first-external Received hop)")
 	fs.StringVar(&cfg.helo, "helo", "", "HELO/EHLO `name` (default: inferred from the first-external Received hop)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", "", "MAIL FROM `address`, \"<>\" for the null reverse-path (default: from Return-Path)")
@@ -257,7 +257,9 @@ func describeInputError(err error) string {
 
 func (cfg *analyzeConfig) options() (analyzer.Options, error) {
 	var opts analyzer.Options
-	if cfg.at != "" {
+	if cfg.at == "received" {
+		opts.AtReceipt = true
+	} else if cfg.at != "" {
 		t, err := parseTime(cfg.at)
 		if err != nil {
 			return opts, err

@@ -158,3 +158,17 @@ func TestDoHFlag(t *testing.T) {
 		t.Errorf("bad --doh URL: exit %d", code)
 	}
 }
+
+// --at received judges the message as of its final Received hop.
+func TestAtReceived(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "--at", "received", "--format", "json", "--offline", sampleEML)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		At string `json:"at"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.At != "2026-11-30T09:14:09Z" {
+		t.Fatalf("at = %q, err %v; want the newest Received date", rep.At, err)
+	}
+}
