@@ -50,7 +50,10 @@ func Q(name string, qtype uint16) Question {
 // form ("0'." and "0\\'." name the same wire name), so equal names compare
 // equal as strings.
 func CanonicalName(name string) string {
-	if plainName(name) {
+	if plain, lower := plainName(name); plain {
+		if lower && strings.HasSuffix(name, ".") {
+			return name // already canonical: the common case, no allocation
+		}
 		return dns.CanonicalName(name)
 	}
 	var buf [256]byte
@@ -66,20 +69,24 @@ func CanonicalName(name string) string {
 }
 
 // plainName reports whether name holds only bytes that have a single
-// presentation form, and no empty label.
-func plainName(name string) bool {
+// presentation form, and no empty label; lower whether it has no upper-case
+// letter.
+func plainName(name string) (plain, lower bool) {
+	lower = true
 	for i := 0; i < len(name); i++ {
 		switch c := name[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '*':
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '*':
+		case 'A' <= c && c <= 'Z':
+			lower = false
 		case c == '.':
 			if i > 0 && name[i-1] == '.' {
-				return false
+				return false, false
 			}
 		default:
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, lower
 }
 
 // TypeString names an RR type ("TXT", "AAAA", or "TYPE65534").
