@@ -11,6 +11,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/analyzer/internal/memo"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 )
 
@@ -218,6 +219,10 @@ func LookupKey(ctx context.Context, r resolve.Resolver, selector, domain string)
 	case len(txts) > 1:
 		return nil, strings.Join(txts, "\n"), fmt.Errorf("%w: %s has %d TXT records", ErrKeyMultiple, name, len(txts))
 	}
-	k, err := ParseKey(txts[0])
+	k, err := parsedKeys.Get(txts[0], ParseKey)
 	return k, txts[0], err
 }
+
+// parsedKeys remembers parsed key records: a batch verifies thousands of
+// messages against the same few keys, and decoding one is not free.
+var parsedKeys = memo.New[*Key](4096)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/analyzer/authres"
+	"github.com/mailcheck/mailcheck/analyzer/internal/memo"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 )
 
@@ -299,8 +300,12 @@ func lookup9989(ctx context.Context, q *querier, p *Policy) {
 	}
 }
 
+// parsedRecords remembers parsed policy records: a batch meets the same few
+// records for thousands of messages.
+var parsedRecords = memo.New[*Record](4096)
+
 func (p *Policy) found(domain, txt string) {
-	rec, err := ParseRecord(txt)
+	rec, err := parsedRecords.Get(txt, ParseRecord)
 	if err != nil { // IsRecord already passed, so this cannot happen
 		return
 	}
@@ -361,7 +366,7 @@ func orgWalk(ctx context.Context, q *querier, domain string) (string, error) {
 		if a.outcome != OutcomeRecord {
 			continue
 		}
-		rec, err := ParseRecord(a.records[0])
+		rec, err := parsedRecords.Get(a.records[0], ParseRecord)
 		if err != nil {
 			continue
 		}
