@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/analyzer/authres"
+	"github.com/mailcheck/mailcheck/analyzer/internal/memo"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 )
 
@@ -178,7 +179,7 @@ func (c *checker) evalDomain(st *Step, domain string, depth int, wantExp bool) o
 	}
 	txt := records[0]
 	st.Term = txt
-	rec, err := ParseRecord(txt)
+	rec, err := parsedRecords.Get(txt, ParseRecord)
 	if err != nil {
 		// RFC 7208 §4.6: the whole record is parsed first; any syntax error
 		// is a permerror, even after a term that would have matched.
@@ -188,6 +189,11 @@ func (c *checker) evalDomain(st *Step, domain string, depth int, wantExp bool) o
 	out.record = txt
 	return out
 }
+
+// parsedRecords remembers parsed records: a batch evaluates the same few
+// records (and their includes) for thousands of messages. Records are only
+// read during evaluation.
+var parsedRecords = memo.New[*Record](4096)
 
 func (c *checker) evalRecord(st *Step, rec *Record, domain string, depth int, wantExp bool) outcome {
 	// One block for the term steps and room for every child: a check
