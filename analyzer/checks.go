@@ -222,7 +222,7 @@ func checkFindings(rep *Report) []Finding {
 			add(SeverityWarning, "dkim."+string(d.Status), fmt.Sprintf("DKIM d=%s s=%s: %s", d.Domain, d.Selector, d.Reason), "RFC 6376 §6")
 		}
 		for _, f := range d.Findings {
-			add(string(f.Severity), f.Code, fmt.Sprintf("DKIM d=%s: %s", d.Domain, f.Message), "")
+			add(string(f.Severity), f.Code, fmt.Sprintf("DKIM d=%s s=%s: %s", d.Domain, d.Selector, f.Message), "")
 		}
 	}
 	if a := rep.ARC; a != nil {
