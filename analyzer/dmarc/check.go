@@ -298,7 +298,7 @@ func (res *Result) align(in Input, rec *Record, org func(string) (string, error)
 		adkim, aspf = rec.ADKIM, rec.ASPF
 	}
 	var dnsErr error
-	one := func(method, label, domain string, st authres.Status, mode AlignMode) {
+	one := func(method, label, domain, suffix string, st authres.Status, mode AlignMode) {
 		if at := strings.LastIndexByte(domain, '@'); at >= 0 {
 			domain = domain[at+1:]
 		}
@@ -306,7 +306,7 @@ func (res *Result) align(in Input, rec *Record, org func(string) (string, error)
 		if mode == AlignStrict {
 			a.Mode = "strict"
 		}
-		prefix := fmt.Sprintf("From %s, %s%s", res.FromDomain, label, a.Domain)
+		prefix := fmt.Sprintf("From %s, %s%s%s", res.FromDomain, label, a.Domain, suffix)
 		switch {
 		case a.Domain == "":
 			a.Explanation = prefix + ": no domain, cannot align"
@@ -345,10 +345,14 @@ func (res *Result) align(in Input, rec *Record, org func(string) (string, error)
 		if id == "" {
 			id = "mailfrom"
 		}
-		one("spf", "SPF "+id+" ", in.SPF.Domain, in.SPF.Status, aspf)
+		one("spf", "SPF "+id+" ", in.SPF.Domain, "", in.SPF.Status, aspf)
 	}
 	for _, d := range in.DKIM {
-		one("dkim", "DKIM d=", d.Domain, d.Status, adkim)
+		suffix := ""
+		if d.Selector != "" {
+			suffix = " s=" + d.Selector // tells apart several signatures of one domain
+		}
+		one("dkim", "DKIM d=", d.Domain, suffix, d.Status, adkim)
 	}
 	return dnsErr
 }

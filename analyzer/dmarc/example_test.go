@@ -26,5 +26,5 @@ func ExampleCheck() {
 	// Output:
 	// fail quarantine sp=quarantine (From is a subdomain of example.com)
 	// From news.example.com, SPF mailfrom esp.example: not aligned (relaxed: organisational domains example.com and esp.example differ)
-	// From news.example.com, DKIM d=esp.example: not aligned (relaxed: organisational domains example.com and esp.example differ)
+	// From news.example.com, DKIM d=esp.example s=s1: not aligned (relaxed: organisational domains example.com and esp.example differ)
 }
