@@ -355,3 +355,36 @@ func TestARCSamples(t *testing.T) {
 		})
 	}
 }
+
+// With the null reverse-path, SPF checks postmaster@HELO (RFC 7208 §2.4)
+// and DMARC aligns the HELO domain (RFC 7489 §3.1.2).
+func TestNullReversePath(t *testing.T) {
+	zone, err := resolve.LoadZone(sampleZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sampleEML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("Return-Path: <bounces+4XyZ1@mail.example.com>"), []byte("Return-Path: <>"), 1)
+	rep, err := Analyze(context.Background(), bytes.NewReader(data), Options{Resolver: zone, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Envelope.MailFrom == nil || rep.Envelope.MailFrom.Value != "" {
+		t.Fatalf("MAIL FROM = %+v, want the null reverse-path", rep.Envelope.MailFrom)
+	}
+	if rep.SPF == nil || rep.SPF.Status != "pass" || rep.SPF.Sender != "postmaster@out1.mail.example.com" {
+		t.Fatalf("SPF = %+v", rep.SPF)
+	}
+	found := false
+	for _, a := range rep.DMARC.Alignment {
+		if a.Method == "spf" && a.Domain == "out1.mail.example.com" && a.Aligned {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("DMARC alignment %+v lacks the aligned HELO domain", rep.DMARC.Alignment)
+	}
+}
