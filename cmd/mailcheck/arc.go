@@ -27,18 +27,7 @@ import (
 // writes the message unchanged, says why on standard error and exits 1.
 // verify exits 0 for a passing chain, 1 otherwise, 3 when DNS failed.
 func (c *cli) arcCommand(args []string) int {
-	if len(args) == 0 {
-		c.errorf("arc: give a subcommand: seal or verify")
-		return exitUsage
-	}
-	switch args[0] {
-	case "seal":
-		return c.arcSeal(args[1:])
-	case "verify":
-		return c.arcVerify(args[1:])
-	}
-	c.errorf("arc: unknown subcommand %q: use seal or verify", args[0])
-	return exitUsage
+	return c.subcommand("arc", args, []namedCommand{{"seal", c.arcSeal}, {"verify", c.arcVerify}})
 }
 
 func (c *cli) arcSeal(args []string) int {

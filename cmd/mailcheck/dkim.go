@@ -22,20 +22,7 @@ import (
 //	mailcheck dkim keygen [--type ed25519|rsa2048] [--selector S --domain D] [--out FILE]
 //	mailcheck dkim verify [--dns ZONE | --resolver host:port] [--at TIME] [--format json] FILE
 func (c *cli) dkimCommand(args []string) int {
-	if len(args) == 0 {
-		c.errorf("dkim: give a subcommand: sign, keygen or verify")
-		return exitUsage
-	}
-	switch args[0] {
-	case "sign":
-		return c.dkimSign(args[1:])
-	case "keygen":
-		return c.dkimKeygen(args[1:])
-	case "verify":
-		return c.dkimVerify(args[1:])
-	}
-	c.errorf("dkim: unknown subcommand %q: use sign, keygen or verify", args[0])
-	return exitUsage
+	return c.subcommand("dkim", args, []namedCommand{{"sign", c.dkimSign}, {"keygen", c.dkimKeygen}, {"verify", c.dkimVerify}})
 }
 
 // readInput reads a whole named input ("-" for stdin) for the commands that

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -54,6 +55,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return c.analyze(args)
+}
+
+// namedCommand is one subcommand of a command group such as "dkim".
+type namedCommand struct {
+	name string
+	run  func(args []string) int
+}
+
+// subcommand runs the subcommand args[0] of group, or says which exist.
+func (c *cli) subcommand(group string, args []string, cmds []namedCommand) int {
+	names := make([]string, len(cmds))
+	for i, cmd := range cmds {
+		if len(args) > 0 && args[0] == cmd.name {
+			return cmd.run(args[1:])
+		}
+		names[i] = cmd.name
+	}
+	if len(args) == 0 {
+		c.errorf("%s: give a subcommand: %s", group, strings.Join(names, ", "))
+	} else {
+		c.errorf("%s: unknown subcommand %q: use %s", group, args[0], strings.Join(names, ", "))
+	}
+	return exitUsage
 }
 
 func (c *cli) usage(w io.Writer) {
