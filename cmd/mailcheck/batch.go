@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -25,10 +26,16 @@ type batchItem struct {
 	src mailbox.Source
 	rep *analyzer.Report
 	err error
+	out []byte // rendered by the sink's render
+	// renderErr is a failure to render the output, not to analyse.
+	renderErr error
 }
 
-// batchSink writes results in input order.
+// batchSink writes results in input order. render runs in the workers,
+// concurrently, so the costly part of output (JSON encoding, text layout)
+// scales with --jobs; write runs in input order and only copies bytes.
 type batchSink interface {
+	render(it *batchItem) ([]byte, error)
 	write(it *batchItem) error
 	close() error
 }
@@ -46,11 +53,11 @@ func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, co
 	case "json":
 		sink = &jsonArraySink{w: c.stdout}
 	case "jsonl":
-		sink = &jsonlSink{enc: json.NewEncoder(c.stdout)}
+		sink = &jsonlSink{w: c.stdout}
 	case "authres":
-		sink = &authresSink{w: c.stdout, c: c}
+		sink = &authresSink{w: c.stdout}
 	default:
-		sink = &textSink{w: c.stdout, c: c, color: color, summary: newSummary()}
+		sink = &textSink{w: c.stdout, color: color, summary: newSummary()}
 	}
 
 	prog := newProgress(c.stderr)
@@ -93,7 +100,9 @@ func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, co
 	for range jobs {
 		wg.Go(func() {
 			for j := range jobsCh {
-				results <- c.analyzeEntry(ctx, j.seq, j.entry, opts)
+				it := c.analyzeEntry(ctx, j.seq, j.entry, opts)
+				it.out, it.renderErr = sink.render(it)
+				results <- it
 			}
 		})
 	}
@@ -123,7 +132,10 @@ func (c *cli) runBatch(inputs []string, opts analyzer.Options, format string, co
 				code = exitAuthFailed
 			}
 			if writeErr == nil {
-				if writeErr = sink.write(it); writeErr != nil {
+				if writeErr = it.renderErr; writeErr == nil {
+					writeErr = sink.write(it)
+				}
+				if writeErr != nil {
 					cancel()
 				}
 			}
@@ -170,7 +182,7 @@ func (c *cli) analyzeEntry(ctx context.Context, seq int, e mailbox.Entry, opts a
 
 // jsonlSink writes one JSON object a line: {"source": …, "report": …} or
 // {"source": …, "error": "…"}.
-type jsonlSink struct{ enc *json.Encoder }
+type jsonlSink struct{ w io.Writer }
 
 type jsonlLine struct {
 	Source mailbox.Source   `json:"source"`
@@ -186,7 +198,11 @@ func lineOf(it *batchItem) jsonlLine {
 	return l
 }
 
-func (s *jsonlSink) write(it *batchItem) error { return s.enc.Encode(lineOf(it)) }
+func (s *jsonlSink) render(it *batchItem) ([]byte, error) {
+	b, err := json.Marshal(lineOf(it))
+	return append(b, '\n'), err
+}
+func (s *jsonlSink) write(it *batchItem) error { _, err := s.w.Write(it.out); return err }
 func (s *jsonlSink) close() error              { return nil }
 
 // jsonArraySink streams a JSON array of the same objects as jsonl.
@@ -195,17 +211,20 @@ type jsonArraySink struct {
 	n int
 }
 
+func (s *jsonArraySink) render(it *batchItem) ([]byte, error) {
+	return json.MarshalIndent(lineOf(it), "  ", "  ")
+}
+
 func (s *jsonArraySink) write(it *batchItem) error {
 	sep := ",\n"
 	if s.n == 0 {
 		sep = "[\n"
 	}
 	s.n++
-	b, err := json.MarshalIndent(lineOf(it), "  ", "  ")
-	if err != nil {
+	if _, err := fmt.Fprintf(s.w, "%s  ", sep); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.w, "%s  %s", sep, b)
+	_, err := s.w.Write(it.out)
 	return err
 }
 
@@ -218,27 +237,32 @@ func (s *jsonArraySink) close() error {
 	return err
 }
 
-type authresSink struct {
-	w io.Writer
-	c *cli
-}
+type authresSink struct{ w io.Writer }
 
-func (s *authresSink) write(it *batchItem) error {
+func (s *authresSink) render(it *batchItem) ([]byte, error) {
 	if it.rep == nil {
-		return nil
+		return nil, nil
 	}
-	_, err := fmt.Fprintf(s.w, "%s: %s\r\n", authres.FieldName, it.rep.AuthenticationResults)
-	return err
+	return fmt.Appendf(nil, "%s: %s\r\n", authres.FieldName, it.rep.AuthenticationResults), nil
 }
-func (s *authresSink) close() error { return nil }
+func (s *authresSink) write(it *batchItem) error { _, err := s.w.Write(it.out); return err }
+func (s *authresSink) close() error              { return nil }
 
 // textSink writes each report and ends with a summary of the run.
 type textSink struct {
 	w       io.Writer
-	c       *cli
 	color   bool
 	n       int
 	summary *summary
+}
+
+func (s *textSink) render(it *batchItem) ([]byte, error) {
+	if it.rep == nil {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	err := analyzer.WriteText(&b, it.rep, analyzer.TextOptions{Color: s.color})
+	return b.Bytes(), err
 }
 
 func (s *textSink) write(it *batchItem) error {
@@ -250,7 +274,8 @@ func (s *textSink) write(it *batchItem) error {
 		fmt.Fprintln(s.w)
 	}
 	s.n++
-	return analyzer.WriteText(s.w, it.rep, analyzer.TextOptions{Color: s.color})
+	_, err := s.w.Write(it.out)
+	return err
 }
 
 func (s *textSink) close() error { return s.summary.write(s.w) }
