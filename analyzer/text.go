@@ -290,6 +290,9 @@ func endpoint(e *received.Endpoint) string {
 		return "-"
 	}
 	s := e.Name
+	if e.IP.IsValid() && strings.Trim(strings.TrimPrefix(strings.Trim(s, "[]"), "IPv6:"), "[]") == e.IP.String() {
+		s = "" // an address literal as HELO: the IP below says it
+	}
 	if e.RDNS != "" && !strings.EqualFold(e.RDNS, e.Name) {
 		if s == "" {
 			s = e.RDNS
