@@ -526,6 +526,12 @@ func fromDomains(values []string) ([]string, []Finding) {
 		addresses += len(doms)
 		for _, d := range doms {
 			d = normDomain(strings.Trim(d, "[]"))
+			if d != "" && (strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..")) {
+				// An empty label is no domain name (RFC 1035 §2.3.1): no
+				// policy can be looked up for it.
+				add("warning", "dmarc.from-invalid-domain", fmt.Sprintf("From domain %q has an empty label; it is not a domain name", d), "RFC 7489 §6.6.1")
+				continue
+			}
 			if d != "" && !seen[d] {
 				seen[d] = true
 				out = append(out, d)

@@ -413,3 +413,18 @@ func FuzzFromDomains(f *testing.F) {
 		}
 	})
 }
+
+// Found by FuzzFromDomains: a From domain with an empty label gave "0.".
+func TestFromDomainEmptyLabel(t *testing.T) {
+	doms, fs := fromDomains([]string{"0@0.."})
+	if len(doms) != 0 {
+		t.Errorf("fromDomains = %q, want none", doms)
+	}
+	found := false
+	for _, f := range fs {
+		found = found || f.Code == "dmarc.from-invalid-domain"
+	}
+	if !found {
+		t.Errorf("findings %+v lack dmarc.from-invalid-domain", fs)
+	}
+}
