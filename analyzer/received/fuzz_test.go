@@ -90,6 +90,12 @@ func TestFuzzRegressions(t *testing.T) {
 		{"leading-comment-then-by", "()BY 00"},
 		// "1 (c) Aug" starts a date only if the word after the comment is a month.
 		{"day-comment-month", "by x with a 1 (c) Aug 2020 10:00"},
+		// An unclosed comment ending in an escaped space: trimming the
+		// space left a backslash that escaped the closing parenthesis.
+		{"trailing-escaped-space", "(\\ "},
+		// A comment of white space other than SP and TAB must trim the
+		// same way in both comment readers.
+		{"formfeed-comment", "(\f"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

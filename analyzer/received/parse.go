@@ -28,6 +28,24 @@ const maxTokens = 4096
 // tokenize splits a Received value into words, comments (nested comments
 // kept inside their parent's text) and semicolons. Unbalanced parentheses
 // are closed at the end of the value so the result is always well formed.
+// trimComment trims the white space around a comment's text, but keeps a
+// space that a trailing backslash escapes: "\\ " trimmed to "\\" would make
+// the backslash escape the closing parenthesis when the hop is written back.
+func trimComment(t string) string {
+	trimmed := strings.TrimSpace(t)
+	if trimmed == "" {
+		return ""
+	}
+	backslashes := len(trimmed) - len(strings.TrimRight(trimmed, "\\"))
+	if backslashes%2 == 0 {
+		return trimmed
+	}
+	// Keep the escaped white-space character: one rune after the text.
+	start := strings.Index(t, trimmed) + len(trimmed)
+	_, size := utf8.DecodeRuneInString(t[start:])
+	return t[strings.Index(t, trimmed) : start+size]
+}
+
 func tokenize(s string) (toks []token, problems []string) {
 	i := 0
 	for i < len(s) && len(toks) < maxTokens {
@@ -94,7 +112,7 @@ func tokenize(s string) (toks []token, problems []string) {
 					b.WriteByte(')')
 				}
 			}
-			toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(b.String()), off: start})
+			toks = append(toks, token{kind: tokComment, text: trimComment(b.String()), off: start})
 		default:
 			start := i
 			for i < len(s) && !isDelim(s[i]) {
