@@ -161,31 +161,28 @@ func (c *cli) arcVerify(args []string) int {
 		}
 		opts.At = t
 	}
-	setup, err := dns.open()
-	if err != nil || setup.resolver == nil {
-		c.errorf("arc verify: needs DNS (--dns ZONE or --resolver)")
+	setup, ok := c.requireDNS("arc verify", &dns)
+	if !ok {
 		return exitUsage
 	}
-	f := io.Reader(c.stdin)
-	if files[0] != "-" {
-		file, err := os.Open(files[0])
-		if err != nil {
-			c.errorf("%s: %s", files[0], describeOpenError(err))
-			return exitInput
-		}
-		defer file.Close()
-		f = file
+	f, done, err := c.openInput(files[0])
+	if err != nil {
+		c.errorf("%v", err)
+		return exitInput
 	}
+	defer done()
 	m, err := message.Read(bufio.NewReaderSize(f, 64<<10), message.Limits{})
 	if err != nil {
 		c.errorf("%s: %s", files[0], describeInputError(err))
 		return exitInput
 	}
-	// One pass over the body feeds both the ARC and the DKIM hashes; the
-	// DKIM results let Changes place the original signer before the sealers.
+	// One body hasher serves the ARC and the DKIM signatures; the DKIM
+	// results let Changes place the original signer before the sealers.
+	body := dkim.NewBodyHasher()
+	opts.Body = body
 	v := arc.NewValidator(m.Header, &opts)
-	dv := dkim.NewVerifier(m.Header, &dkim.Options{At: opts.At})
-	if _, err := io.Copy(io.MultiWriter(v.BodyWriter(), dv.BodyWriter()), m.Body); err != nil {
+	dv := dkim.NewVerifier(m.Header, &dkim.Options{At: opts.At, Body: body})
+	if _, err := io.Copy(body, m.Body); err != nil {
 		c.errorf("%s: %v", files[0], err)
 		return exitInput
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/analyzer/smtpcode"
@@ -59,16 +58,12 @@ func (c *cli) code(args []string) int {
 }
 
 func (c *cli) codeTranscript(path, format string) int {
-	var r io.Reader = c.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			c.errorf("%s: %s", path, describeOpenError(err))
-			return exitInput
-		}
-		defer f.Close()
-		r = f
+	r, done, err := c.openInput(path)
+	if err != nil {
+		c.errorf("%v", err)
+		return exitInput
 	}
+	defer done()
 	data, err := io.ReadAll(io.LimitReader(r, smtpcode.MaxScanBytes))
 	if err != nil {
 		c.errorf("%s: %v", path, err)

@@ -28,15 +28,11 @@ func (c *cli) dkimCommand(args []string) int {
 // readInput reads a whole named input ("-" for stdin) for the commands that
 // rewrite a message; the original file is never written to.
 func (c *cli) readInput(name string, limit int64) ([]byte, error) {
-	var r io.Reader = c.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s", name, describeOpenError(err))
-		}
-		defer f.Close()
-		r = f
+	r, done, err := c.openInput(name)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
@@ -191,25 +187,16 @@ func (c *cli) dkimVerify(args []string) int {
 		}
 		opts.At = t
 	}
-	setup, err := dns.open()
+	setup, ok := c.requireDNS("dkim verify", &dns)
+	if !ok {
+		return exitUsage
+	}
+	f, done, err := c.openInput(files[0])
 	if err != nil {
 		c.errorf("%v", err)
-		return exitUsage
+		return exitInput
 	}
-	if setup.resolver == nil {
-		c.errorf("dkim verify: needs DNS (--dns ZONE or --resolver)")
-		return exitUsage
-	}
-	f := io.Reader(c.stdin)
-	if files[0] != "-" {
-		file, err := os.Open(files[0])
-		if err != nil {
-			c.errorf("%s: %s", files[0], describeOpenError(err))
-			return exitInput
-		}
-		defer file.Close()
-		f = file
-	}
+	defer done()
 	results, err := dkim.VerifyMessage(context.Background(), setup.resolver, f, &opts)
 	if err != nil {
 		c.errorf("%s: %s", files[0], describeInputError(err))

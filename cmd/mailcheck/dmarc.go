@@ -40,13 +40,8 @@ func (c *cli) dmarcCommand(args []string) int {
 		c.errorf("%v", err)
 		return exitUsage
 	}
-	setup, err := dns.open()
-	if err != nil {
-		c.errorf("%v", err)
-		return exitUsage
-	}
-	if setup.resolver == nil {
-		c.errorf("dmarc: needs DNS (--dns ZONE or --resolver)")
+	setup, ok := c.requireDNS("dmarc", &dns)
+	if !ok {
 		return exitUsage
 	}
 	pol, lerr := dmarc.Lookup(context.Background(), setup.resolver, rest[0], &dmarc.Options{Mode: m})

@@ -60,13 +60,8 @@ func (c *cli) spfCommand(args []string) int {
 		c.errorf("spf: give --mail-from, or --helo for a null reverse-path")
 		return exitUsage
 	}
-	setup, err := dns.open()
-	if err != nil {
-		c.errorf("%v", err)
-		return exitUsage
-	}
-	if setup.resolver == nil {
-		c.errorf("spf: needs DNS; --offline cannot be used here")
+	setup, ok := c.requireDNS("spf", &dns)
+	if !ok {
 		return exitUsage
 	}
 	res := spf.Check(context.Background(), setup.resolver, spf.Args{IP: ip.Unmap(), HELO: *helo, MailFrom: from, ReceiverHost: *receiver}, nil)
