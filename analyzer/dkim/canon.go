@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
@@ -87,10 +88,14 @@ type bodyCanon struct {
 	wsp     bool  // relaxed: WSP seen and not yet emitted on this line
 	pending int64 // empty lines held back
 	any     bool  // anything emitted at all
-	buf     []byte
 }
 
 const flushAt = 32 << 10
+
+// outBuffers recycles the canonicalizers' output buffers: every message
+// needs one or two of flushAt bytes, and allocating them anew for each
+// message of a batch made them the largest allocation of an analysis.
+var outBuffers = sync.Pool{New: func() any { b := make([]byte, 0, flushAt); return &b }}
 
 func (c *bodyCanon) emit(p []byte) {
 	if len(c.out)+len(p) > flushAt {
@@ -104,8 +109,7 @@ func (c *bodyCanon) emit(p []byte) {
 		return
 	}
 	if c.out == nil {
-		// Most bodies are small: start small, append grows it to flushAt.
-		c.out = make([]byte, 0, 4<<10)
+		c.out = (*outBuffers.Get().(*[]byte))[:0]
 	}
 	c.out = append(c.out, p...)
 }
@@ -326,4 +330,9 @@ func (c *bodyCanon) close() {
 		c.emit(crlfs[:2])
 	}
 	c.flush()
+	if c.out != nil {
+		out := c.out
+		c.out = nil
+		outBuffers.Put(&out)
+	}
 }

@@ -193,17 +193,21 @@ type Message struct {
 	Body io.Reader
 }
 
-const readBufferSize = 16 << 10
+// ReadBufferSize is the buffer Read wraps a reader in. A caller analysing
+// many messages can pass its own *bufio.Reader of at least this size, reset
+// for each message, so Read does not allocate one each time.
+const ReadBufferSize = 16 << 10
 
 // Read parses the header section of r and returns the message with its body
-// left unread in Message.Body. A leading mbox "From " line is skipped.
+// left unread in Message.Body. A leading mbox "From " line is skipped. A
+// *bufio.Reader of at least ReadBufferSize is read directly and becomes Body.
 func Read(r io.Reader, limits Limits) (*Message, error) {
 	lim := limits.WithDefaults()
 	br, ok := r.(*bufio.Reader)
 	// 16 KiB holds nearly every header line whole; longer ones are
 	// assembled by readLine, so the size is a speed choice, not a limit.
-	if !ok || br.Size() < readBufferSize {
-		br = bufio.NewReaderSize(r, readBufferSize)
+	if !ok || br.Size() < ReadBufferSize {
+		br = bufio.NewReaderSize(r, ReadBufferSize)
 	}
 	m := &Message{Body: br}
 	var offset int64

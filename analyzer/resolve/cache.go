@@ -42,7 +42,8 @@ type CacheOptions struct {
 //
 // Cached answers carry Source "cache/"+upstream source, Duration zero, and
 // TTLs reduced by the time spent in the cache. Every caller gets its own copy
-// of the answer.
+// of the answer and of its record headers; record data is shared read-only
+// (see [Answer.Clone]).
 type Cache struct {
 	upstream Resolver
 	opts     CacheOptions
@@ -56,6 +57,7 @@ type Cache struct {
 type cacheEntry struct {
 	q       Question
 	ans     *Answer // private copy
+	source  string  // "cache/" + ans.Source
 	stored  time.Time
 	expires time.Time
 }
@@ -143,7 +145,7 @@ func (c *Cache) get(q Question) *Answer {
 	}
 	c.lru.MoveToFront(el)
 	ans := e.ans.Clone()
-	ans.Source = "cache/" + ans.Source
+	ans.Source = e.source
 	ans.Duration = 0
 	// RFC 1035 §4.1.3 and RFC 2308 §5: a cache hands out the time left.
 	aged := uint32(now.Sub(e.stored) / time.Second)
@@ -173,7 +175,7 @@ func (c *Cache) put(q Question, ans *Answer) {
 		c.lru.Remove(oldest)
 		delete(c.entries, oldest.Value.(*cacheEntry).q)
 	}
-	c.entries[q] = c.lru.PushFront(&cacheEntry{q: q, ans: ans, stored: now, expires: now.Add(ttl)})
+	c.entries[q] = c.lru.PushFront(&cacheEntry{q: q, ans: ans, source: "cache/" + ans.Source, stored: now, expires: now.Add(ttl)})
 }
 
 // lifetime is how long ans may be kept. A positive answer lives for its

@@ -244,8 +244,10 @@ func TestCacheCopies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ans.Records[0].(*dns.TXT).Txt[0] = "corrupted"
+		// Record data is shared read-only (see Answer.Clone); headers,
+		// the record list and the answer's fields are the caller's own.
 		ans.Records[0].Header().Ttl = 1
+		ans.Records[0].(*dns.TXT).Txt = []string{"corrupted"}
 		ans.Records = nil
 		ans.Source = "corrupted"
 	}
