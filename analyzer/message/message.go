@@ -212,15 +212,19 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 	m := &Message{Body: br}
 	var offset int64
 	lineNo := 0
-	var cur *Field
 
+	// The fields' raw bytes go into one buffer and their names and values
+	// are cut from one string copy of it, instead of two or three
+	// allocations per field: reading the header section was a tenth of a
+	// whole analysis.
+	arena := make([]byte, 0, 4<<10)
+	spans := make([]fieldSpan, 0, 32)
+	open := false // the last span is still collecting continuation lines
 	finish := func() {
-		if cur == nil {
-			return
+		if open {
+			spans[len(spans)-1].end = len(arena)
+			open = false
 		}
-		cur.Value = unfold(cur.Raw[len(cur.Name)+1:])
-		m.Header = append(m.Header, *cur)
-		cur = nil
 	}
 
 	for {
@@ -253,8 +257,8 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 			break
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			if cur == nil {
-				if len(m.Header) == 0 {
+			if !open {
+				if len(spans) == 0 {
 					return nil, fmt.Errorf("%w: line %d is a continuation line with no field before it", ErrNotMessage, lineNo)
 				}
 				// A continuation after a malformed line has nothing to
@@ -262,12 +266,12 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 				m.Problems = append(m.Problems, fmt.Sprintf("line %d: continuation line with no field; ignored", lineNo))
 				continue
 			}
-			cur.Raw = append(cur.Raw, line...)
+			arena = append(arena, line...)
 			continue
 		}
-		name, ok := fieldName(line)
+		nameLen, ok := fieldName(line)
 		if !ok {
-			if len(m.Header) == 0 && cur == nil {
+			if len(spans) == 0 {
 				return nil, fmt.Errorf("%w: line %d is not a header field", ErrNotMessage, lineNo)
 			}
 			// RFC 5322 has no place for this line. Treating it as the start
@@ -278,10 +282,12 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 			break
 		}
 		finish()
-		if len(m.Header) >= lim.Fields {
+		if len(spans) >= lim.Fields {
 			return nil, &LimitError{Limit: "header fields", Max: lim.Fields}
 		}
-		cur = &Field{Name: name, Raw: append([]byte(nil), line...), Offset: offset - int64(len(line)), Line: lineNo}
+		spans = append(spans, fieldSpan{start: len(arena), nameLen: nameLen, offset: offset - int64(len(line)), line: lineNo})
+		arena = append(arena, line...)
+		open = true
 		if errors.Is(err, io.EOF) {
 			finish()
 			m.HeadersOnly = true
@@ -289,10 +295,29 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 		}
 	}
 	m.HeaderBytes = offset
-	if len(m.Header) == 0 {
+	if len(spans) == 0 {
 		return nil, fmt.Errorf("%w: no header fields", ErrNotMessage)
 	}
+	text := string(arena)
+	m.Header = make(Header, len(spans))
+	for i, sp := range spans {
+		m.Header[i] = Field{
+			Name:   text[sp.start : sp.start+sp.nameLen],
+			Raw:    arena[sp.start:sp.end:sp.end],
+			Value:  unfold(text[sp.start+sp.nameLen+1 : sp.end]),
+			Offset: sp.offset,
+			Line:   sp.line,
+		}
+	}
 	return m, nil
+}
+
+// fieldSpan locates one field in Read's buffer while the header is read.
+type fieldSpan struct {
+	start, end int // raw bytes, folding and line ending included
+	nameLen    int
+	offset     int64
+	line       int
 }
 
 // readLine returns one line with its terminator, or what is left at EOF. It
@@ -319,35 +344,44 @@ func isBlank(line []byte) bool {
 	return len(line) == 1 && line[0] == '\n' || len(line) == 2 && line[0] == '\r' && line[1] == '\n'
 }
 
-// fieldName returns the name of a field line: printable US-ASCII except the
-// colon, then a colon (RFC 5322 §2.2). Whitespace before the colon, an
-// obsolete form (RFC 5322 §4.5), is tolerated and trimmed.
-func fieldName(line []byte) (string, bool) {
+// fieldName returns the length of the name of a field line: printable
+// US-ASCII except the colon, then a colon (RFC 5322 §2.2). Whitespace before
+// the colon, an obsolete form (RFC 5322 §4.5), is tolerated; it stays in the
+// name as written.
+func fieldName(line []byte) (int, bool) {
 	i := bytes.IndexByte(line, ':')
 	if i <= 0 {
-		return "", false
+		return 0, false
 	}
 	name := bytes.TrimRight(line[:i], " \t")
 	if len(name) == 0 {
-		return "", false
+		return 0, false
 	}
 	for _, c := range name {
 		if c < 33 || c > 126 {
-			return "", false
+			return 0, false
 		}
 	}
-	return string(line[:i]), true
+	return i, true
 }
 
-// unfold removes CRLF/LF folding (RFC 5322 §2.2.3) and trims the value.
-func unfold(v []byte) string {
+// unfold removes CRLF/LF folding (RFC 5322 §2.2.3), and any other CR or LF,
+// and trims the value. An unfolded field, whose only line break ends it, is
+// a substring of v.
+func unfold(v string) string {
+	line := strings.TrimSuffix(strings.TrimSuffix(v, "\n"), "\r")
+	if strings.IndexByte(line, '\n') < 0 && strings.IndexByte(line, '\r') < 0 {
+		return strings.Trim(line, " \t")
+	}
 	var b strings.Builder
 	b.Grow(len(v))
-	for _, c := range v {
-		if c == '\r' || c == '\n' {
-			continue
+	start := 0
+	for j := 0; j < len(v); j++ {
+		if c := v[j]; c == '\r' || c == '\n' {
+			b.WriteString(v[start:j])
+			start = j + 1
 		}
-		b.WriteByte(c)
 	}
+	b.WriteString(v[start:])
 	return strings.Trim(b.String(), " \t")
 }
