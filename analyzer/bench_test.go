@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/analyzer"
+	"github.com/mailcheck/mailcheck/analyzer/arc"
 	"github.com/mailcheck/mailcheck/analyzer/dkim"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
@@ -62,10 +63,10 @@ type benchSet struct {
 	floor []floorWork
 }
 
-// floorWork is the cryptography a DKIM verifier cannot avoid for one
-// message: a SHA-256 over each distinct canonicalized body, and per signature
-// whose key exists a SHA-256 over the signed header data and one public-key
-// verification.
+// floorWork is the cryptography a verifier cannot avoid for one message: a
+// SHA-256 over each distinct canonicalized body, and per signature (DKIM
+// signatures, ARC message signatures and seals) whose key exists a SHA-256
+// over the signed header data and one public-key verification.
 type floorWork struct {
 	bodies [][]byte
 	sigs   []floorSig
@@ -115,7 +116,81 @@ func floorInput(z resolve.Resolver, raw []byte) (floorWork, error) {
 		}
 		f.sigs = append(f.sigs, floorSig{headerData: hd, pub: key.Public, b: sig.B})
 	}
-	return f, nil
+	return f, floorARC(z, m.Header, idx, body, canons, &f)
+}
+
+// floorARC adds the ARC sets' cryptography to f: each ARC-Message-Signature
+// is a DKIM signature over the header and body, and each ARC-Seal one
+// signature over the ARC fields of its set and the sets before it (RFC 8617
+// §5.1.1). The analysis verifies all of them, as its report gives a verdict
+// per set.
+func floorARC(z resolve.Resolver, hdr message.Header, idx dkim.HeaderIndex, body []byte, canons map[string]bool, f *floorWork) error {
+	type set struct{ aar, ams, as int }
+	sets := map[int]*set{}
+	get := func(i int) *set {
+		if sets[i] == nil {
+			sets[i] = &set{-1, -1, -1}
+		}
+		return sets[i]
+	}
+	for i := range hdr {
+		switch fld := &hdr[i]; {
+		case strings.EqualFold(fld.Name, "ARC-Authentication-Results"):
+			n, _, err := arc.ParseAAR(fld.Value)
+			if err != nil {
+				return err
+			}
+			get(n).aar = i
+		case strings.EqualFold(fld.Name, "ARC-Message-Signature"):
+			ams, err := arc.ParseMessageSignature(fld.Value)
+			if err != nil {
+				return err
+			}
+			get(ams.Instance).ams = i
+			if !canons[ams.BodyCanon] {
+				canons[ams.BodyCanon] = true
+				f.bodies = append(f.bodies, canonBody(body, ams.BodyCanon))
+			}
+			key, _, err := dkim.LookupKey(context.Background(), z, ams.Selector, ams.Domain)
+			if err != nil {
+				continue
+			}
+			hd, err := dkim.HeaderData(ams.HeaderCanon, hdr, idx, ams.Headers, fld.Raw, i)
+			if err != nil {
+				return err
+			}
+			f.sigs = append(f.sigs, floorSig{headerData: hd, pub: key.Public, b: ams.B})
+		case strings.EqualFold(fld.Name, "ARC-Seal"):
+			as, err := arc.ParseSeal(fld.Value)
+			if err != nil {
+				return err
+			}
+			get(as.Instance).as = i
+		}
+	}
+	for n := 1; sets[n] != nil; n++ {
+		as, err := arc.ParseSeal(hdr[sets[n].as].Value)
+		if err != nil {
+			return err
+		}
+		key, _, err := dkim.LookupKey(context.Background(), z, as.Selector, as.Domain)
+		if err != nil {
+			continue
+		}
+		var data []byte
+		for k := 1; k <= n; k++ {
+			s := sets[k]
+			data = append(data, dkim.CanonicalizeHeader(hdr[s.aar].Raw, dkim.Relaxed)...)
+			data = append(data, dkim.CanonicalizeHeader(hdr[s.ams].Raw, dkim.Relaxed)...)
+			if k < n {
+				data = append(data, dkim.CanonicalizeHeader(hdr[s.as].Raw, dkim.Relaxed)...)
+			} else {
+				data = append(data, bytes.TrimSuffix(dkim.CanonicalizeHeader(dkim.StripB(hdr[s.as].Raw), dkim.Relaxed), []byte("\r\n"))...)
+			}
+		}
+		f.sigs = append(f.sigs, floorSig{headerData: data, pub: key.Public, b: as.B})
+	}
+	return nil
 }
 
 // canonBody applies the body canonicalization (RFC 6376 §3.4.3, §3.4.4) in
