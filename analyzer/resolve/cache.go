@@ -41,9 +41,8 @@ type CacheOptions struct {
 // use.
 //
 // Cached answers carry Source "cache/"+upstream source, Duration zero, and
-// TTLs reduced by the time spent in the cache. Every caller gets its own copy
-// of the answer and of its record headers; record data is shared read-only
-// (see [Answer.Clone]).
+// TTLs reduced by the time spent in the cache. Answers are shared between
+// callers and must not be modified.
 type Cache struct {
 	upstream Resolver
 	opts     CacheOptions
@@ -58,6 +57,8 @@ type cacheEntry struct {
 	q       Question
 	ans     *Answer // private copy
 	source  string  // "cache/" + ans.Source
+	hit     *Answer // what get hands out while the entry's age is hitAge seconds
+	hitAge  uint32
 	stored  time.Time
 	expires time.Time
 }
@@ -128,7 +129,10 @@ func (c *Cache) Lookup(ctx context.Context, q Question) (*Answer, error) {
 	}
 }
 
-// get returns a copy of the cached answer for q, or nil.
+// get returns the cached answer for q, or nil. Answers are read-only, so
+// every caller asking within the same second of the entry's age gets the
+// same Answer, its records already rendered for a Recorder: a warm-cache
+// lookup then allocates nothing.
 func (c *Cache) get(q Question) *Answer {
 	now := c.opts.Now()
 	c.mu.Lock()
@@ -144,16 +148,21 @@ func (c *Cache) get(q Question) *Answer {
 		return nil
 	}
 	c.lru.MoveToFront(el)
+	// RFC 1035 §4.1.3 and RFC 2308 §5: a cache hands out the time left.
+	aged := uint32(now.Sub(e.stored) / time.Second)
+	if e.hit != nil && e.hitAge == aged {
+		return e.hit
+	}
 	ans := e.ans.Clone()
 	ans.Source = e.source
 	ans.Duration = 0
-	// RFC 1035 §4.1.3 and RFC 2308 §5: a cache hands out the time left.
-	aged := uint32(now.Sub(e.stored) / time.Second)
 	for _, rr := range ans.Records {
 		h := rr.Header()
 		h.Ttl -= min(h.Ttl, aged)
 	}
 	ans.NegativeTTL -= min(ans.NegativeTTL, aged)
+	ans.text = ans.render()
+	e.hit, e.hitAge = ans, aged
 	return ans
 }
 

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 )
 
 // countingResolver counts upstream calls and can hold them until released.
@@ -235,25 +235,36 @@ func TestCacheCallerCancel(t *testing.T) {
 	}
 }
 
-func TestCacheCopies(t *testing.T) {
+// Answers are read-only and shared: within one second of an entry's age
+// every caller gets the same Answer; a later caller gets the TTLs aged, and
+// the answers handed out before keep theirs.
+func TestCacheSharesAnswers(t *testing.T) {
 	t.Parallel()
-	c := NewCache(mustZone(t, cacheZone), CacheOptions{})
+	clock := &fakeClock{now: time.Unix(1e9, 0)}
+	c := NewCache(mustZone(t, cacheZone), CacheOptions{Now: clock.Now})
 	ctx := context.Background()
-	for range 2 {
+	lookup := func() *Answer {
 		ans, err := c.Lookup(ctx, Q("long.test", TypeTXT))
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Record data is shared read-only (see Answer.Clone); headers,
-		// the record list and the answer's fields are the caller's own.
-		ans.Records[0].Header().Ttl = 1
-		ans.Records[0].(*dns.TXT).Txt = []string{"corrupted"}
-		ans.Records = nil
-		ans.Source = "corrupted"
+		return ans
 	}
-	ans, _ := c.Lookup(ctx, Q("long.test", TypeTXT))
-	if got := ans.TXT(); len(got) != 1 || got[0] != "ten minutes" || ans.Source != "cache/zone:test.zone" || ans.TTL() != 600 {
-		t.Errorf("after callers mutated answers: TXT %q, Source %q, TTL %d", got, ans.Source, ans.TTL())
+	lookup() // fills the cache
+	first, again := lookup(), lookup()
+	if first != again {
+		t.Error("two hits in the same second got different answers")
+	}
+	clock.Advance(90 * time.Second)
+	later := lookup()
+	if later == first || later.TTL() != 510 || first.TTL() != 600 {
+		t.Errorf("after 90 s: TTL %d (handed out before: %d), want 510 and 600 kept", later.TTL(), first.TTL())
+	}
+	if got := later.TXT(); len(got) != 1 || got[0] != "ten minutes" || later.Source != "cache/zone:test.zone" {
+		t.Errorf("aged answer: TXT %q, Source %q", got, later.Source)
+	}
+	if got, want := later.Strings(), []string{"long.test.\t510\tIN\tTXT\t\"ten minutes\""}; !slices.Equal(got, want) {
+		t.Errorf("Strings() = %q, want %q", got, want)
 	}
 }
 

@@ -99,7 +99,7 @@ func (rec *Recorder) Lookup(ctx context.Context, q Question) (*Answer, error) {
 		// WriteZone parses them back, so no copy of the answer is held.
 		entry.rcode = ans.Rcode
 		ex.Rcode = ans.RcodeString()
-		ex.Records = ans.Strings()
+		ex.Records = ans.presentation()
 		ex.DurationMS = ms(ans.Duration)
 		ex.Source = ans.Source
 		ex.Authentic = ans.Authentic

@@ -105,7 +105,9 @@ type Resolver interface {
 	Lookup(ctx context.Context, q Question) (*Answer, error)
 }
 
-// Answer is a DNS response reduced to what an explanation needs.
+// Answer is a DNS response reduced to what an explanation needs. An Answer
+// is read-only once a Resolver has returned it: a [Cache] hands the same
+// Answer to every caller asking the same question at the same time.
 type Answer struct {
 	Question Question `json:"-"`
 	// Rcode is RcodeSuccess or RcodeNXDomain.
@@ -125,6 +127,10 @@ type Answer struct {
 	// be cached: min(SOA TTL, SOA MINIMUM) from the authority section
 	// (RFC 2308 §5). Zero when unknown (no SOA, or a zone file).
 	NegativeTTL uint32 `json:"-"`
+
+	// text is the records' presentation, rendered once for an answer
+	// a Cache shares; nil otherwise.
+	text []string
 }
 
 // Clone returns a copy of a whose records can be changed without touching
@@ -136,6 +142,7 @@ func (a *Answer) Clone() *Answer {
 		return nil
 	}
 	c := *a
+	c.text = nil
 	if a.Records != nil {
 		c.Records = make([]dns.RR, len(a.Records))
 		for i, rr := range a.Records {
@@ -179,7 +186,17 @@ func copyRR(rr dns.RR) dns.RR {
 func (a *Answer) NXDomain() bool { return a.Rcode == RcodeNXDomain }
 
 // NoData reports whether the name exists but holds no record of the asked type.
-func (a *Answer) NoData() bool { return a.Rcode == RcodeSuccess && len(a.typed()) == 0 }
+func (a *Answer) NoData() bool {
+	if a.Rcode != RcodeSuccess {
+		return false
+	}
+	for _, rr := range a.Records {
+		if rr.Header().Rrtype == a.Question.Type {
+			return false
+		}
+	}
+	return true
+}
 
 // Void reports an answer that RFC 7208 §4.6.4 calls a void lookup: NXDOMAIN or
 // no records of the asked type.
@@ -322,6 +339,22 @@ func (a *Answer) Names() []string {
 
 // Strings renders each record of the answer in zone-file presentation format.
 func (a *Answer) Strings() []string {
+	if a.text != nil {
+		return slices.Clone(a.text)
+	}
+	return a.render()
+}
+
+// presentation is Strings without the copy, for callers that keep the
+// result read-only.
+func (a *Answer) presentation() []string {
+	if a.text != nil {
+		return a.text
+	}
+	return a.render()
+}
+
+func (a *Answer) render() []string {
 	out := make([]string, len(a.Records))
 	for i, rr := range a.Records {
 		out[i] = present(rr)
