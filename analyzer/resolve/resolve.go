@@ -214,17 +214,6 @@ func (a *Answer) RcodeString() string {
 	}
 }
 
-// typed returns the records of the asked type, after any CNAMEs.
-func (a *Answer) typed() []dns.RR {
-	var out []dns.RR
-	for _, rr := range a.Records {
-		if rr.Header().Rrtype == a.Question.Type {
-			out = append(out, rr)
-		}
-	}
-	return out
-}
-
 // TTL is the smallest TTL among the answer's records, in seconds; zero when
 // there are none.
 func (a *Answer) TTL() uint32 {
@@ -243,14 +232,22 @@ func (a *Answer) TTL() uint32 {
 // data is not necessarily UTF-8.
 func (a *Answer) TXT() []string {
 	var out []string
-	for _, rr := range a.typed() {
-		if t, ok := rr.(*dns.TXT); ok {
-			var b strings.Builder
-			for _, s := range t.Txt {
-				unescapeTXT(&b, s)
-			}
-			out = append(out, b.String())
+	for _, rr := range a.Records {
+		t, ok := rr.(*dns.TXT)
+		if !ok || rr.Header().Rrtype != a.Question.Type {
+			continue
 		}
+		// Nearly every record is one string with no escapes: it is
+		// its own bytes, with no copy.
+		if len(t.Txt) == 1 && strings.IndexByte(t.Txt[0], '\\') < 0 {
+			out = append(out, t.Txt[0])
+			continue
+		}
+		var b strings.Builder
+		for _, s := range t.Txt {
+			unescapeTXT(&b, s)
+		}
+		out = append(out, b.String())
 	}
 	return out
 }
@@ -283,7 +280,10 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // Addrs returns the addresses of the A or AAAA records in the answer.
 func (a *Answer) Addrs() []netip.Addr {
 	var out []netip.Addr
-	for _, rr := range a.typed() {
+	for _, rr := range a.Records {
+		if rr.Header().Rrtype != a.Question.Type {
+			continue
+		}
 		var ip net.IP
 		switch r := rr.(type) {
 		case *dns.A:
@@ -312,7 +312,10 @@ type MX struct {
 // MX returns the MX records sorted by preference, ties kept in answer order.
 func (a *Answer) MX() []MX {
 	var out []MX
-	for _, rr := range a.typed() {
+	for _, rr := range a.Records {
+		if rr.Header().Rrtype != a.Question.Type {
+			continue
+		}
 		if m, ok := rr.(*dns.MX); ok {
 			out = append(out, MX{Preference: m.Preference, Host: m.Mx})
 		}
@@ -324,7 +327,10 @@ func (a *Answer) MX() []MX {
 // Names returns the target names of PTR, NS or CNAME records of the asked type.
 func (a *Answer) Names() []string {
 	var out []string
-	for _, rr := range a.typed() {
+	for _, rr := range a.Records {
+		if rr.Header().Rrtype != a.Question.Type {
+			continue
+		}
 		switch r := rr.(type) {
 		case *dns.PTR:
 			out = append(out, r.Ptr)
