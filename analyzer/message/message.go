@@ -375,13 +375,24 @@ func unfold(v string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(v))
-	start := 0
-	for j := 0; j < len(v); j++ {
-		if c := v[j]; c == '\r' || c == '\n' {
-			b.WriteString(v[start:j])
-			start = j + 1
+	for v != "" {
+		// Lines are found with IndexByte, which scans many bytes per
+		// step; DKIM and ARC fields are long and folded.
+		line := v
+		if i := strings.IndexByte(v, '\n'); i >= 0 {
+			line, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		for {
+			j := strings.IndexByte(line, '\r')
+			if j < 0 {
+				b.WriteString(line)
+				break
+			}
+			b.WriteString(line[:j])
+			line = line[j+1:]
 		}
 	}
-	b.WriteString(v[start:])
 	return strings.Trim(b.String(), " \t")
 }

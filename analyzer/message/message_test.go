@@ -315,3 +315,19 @@ func TestDecodedCharsets(t *testing.T) {
 		}
 	}
 }
+
+// TestUnfold compares unfold with its definition: every CR and LF removed,
+// then space and tab trimmed.
+func TestUnfold(t *testing.T) {
+	ref := func(v string) string {
+		return strings.Trim(strings.NewReplacer("\r", "", "\n", "").Replace(v), " \t")
+	}
+	for _, v := range []string{
+		"", " ", "\r\n", " value\r\n", " value\n", " a\r\n\tb\r\n", " a\n b\n", " a\rb\r\n",
+		" a\r\r\n", " a\n\r", "\r", "\n\n", " a\r\n \r\n", "a\r\nb", " trailing \t\r\n",
+	} {
+		if got, want := unfold(v), ref(v); got != want {
+			t.Errorf("unfold(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
