@@ -23,20 +23,50 @@ func CanonicalizeHeader(raw []byte, canon string) []byte {
 		}
 		return out
 	case Relaxed:
-		return relaxedHeader(raw)
+		return AppendCanonicalHeader(make([]byte, 0, len(raw)+2), raw, Relaxed)
 	}
 	return nil
 }
 
-// relaxedHeader implements RFC 6376 §3.4.2: lower-case the name, unfold,
-// reduce every run of WSP to one SP, drop WSP at the end of the value and
-// around the colon.
-func relaxedHeader(raw []byte) []byte {
+// AppendCanonicalHeader appends the canonical form of one header field, as
+// CanonicalizeHeader returns it, to dst. Verifiers build the signed data of
+// a signature this way in one buffer rather than a slice per field.
+func AppendCanonicalHeader(dst, raw []byte, canon string) []byte {
+	switch canon {
+	case Simple:
+		start := len(dst)
+		for len(raw) > 0 {
+			i := bytes.IndexByte(raw, '\n')
+			if i < 0 {
+				dst = append(dst, raw...)
+				break
+			}
+			if i > 0 && raw[i-1] == '\r' {
+				dst = append(dst, raw[:i+1]...)
+			} else {
+				dst = append(dst, raw[:i]...)
+				dst = append(dst, '\r', '\n')
+			}
+			raw = raw[i+1:]
+		}
+		if !bytes.HasSuffix(dst[start:], []byte("\r\n")) {
+			dst = append(dst, '\r', '\n')
+		}
+		return dst
+	case Relaxed:
+		return appendRelaxedHeader(dst, raw)
+	}
+	return dst
+}
+
+// appendRelaxedHeader implements RFC 6376 §3.4.2: lower-case the name,
+// unfold, reduce every run of WSP to one SP, drop WSP at the end of the value
+// and around the colon.
+func appendRelaxedHeader(out, raw []byte) []byte {
 	colon := bytes.IndexByte(raw, ':')
 	if colon < 0 {
 		colon = len(raw)
 	}
-	out := make([]byte, 0, len(raw)+2)
 	name := bytes.TrimRight(raw[:colon], " \t\r\n")
 	for _, c := range name {
 		if c >= 'A' && c <= 'Z' {

@@ -116,6 +116,11 @@ func FuzzCanonicalizeHeader(f *testing.F) {
 			if again := CanonicalizeHeader(out, canon); !bytes.Equal(again, out) {
 				t.Fatalf("%s is not idempotent on %q: %q, then %q", canon, raw, out, again)
 			}
+			// Appending after other fields gives the same bytes.
+			prefix := []byte("x:y\r\n")
+			if app := AppendCanonicalHeader(prefix[:len(prefix):len(prefix)], raw, canon); !bytes.Equal(app[len(prefix):], out) {
+				t.Fatalf("AppendCanonicalHeader %s(%q) = %q, CanonicalizeHeader %q", canon, raw, app[len(prefix):], out)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
@@ -16,13 +17,33 @@ type HeaderIndex map[string][]int
 
 // IndexHeader builds the HeaderIndex of hdr.
 func IndexHeader(hdr message.Header) HeaderIndex {
-	idx := HeaderIndex{}
+	idx := make(HeaderIndex, len(hdr))
 	for i := range hdr {
-		n := strings.ToLower(strings.TrimRight(hdr[i].Name, " \t"))
+		n := strings.TrimRight(hdr[i].Name, " \t")
+		if l, ok := commonNames[n]; ok {
+			n = l
+		} else {
+			n = strings.ToLower(n)
+		}
 		idx[n] = append(idx[n], i)
 	}
 	return idx
 }
+
+// commonNames maps the usual spelling of frequent field names to lower
+// case, sparing IndexHeader an allocation per field.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Received", "From", "To", "Cc", "Subject", "Date", "Message-ID", "Message-Id", "MIME-Version", "Mime-Version",
+		"Content-Type", "Content-Transfer-Encoding", "Return-Path", "Reply-To", "Sender", "In-Reply-To", "References",
+		"DKIM-Signature", "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results", "Authentication-Results",
+		"Received-SPF", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID", "X-Mailer",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()
 
 // SelectHeaders returns, for each name of signed, the position in hdr of
 // the field it signs, or -1 when there is none left. RFC 6376 §5.4.2:
@@ -34,14 +55,32 @@ func SelectHeaders(hdr message.Header, idx HeaderIndex, signed []string, skip in
 	if idx == nil {
 		idx = IndexHeader(hdr)
 	}
-	used := map[string]int{}
+	// used counts, per name, the fields already taken from the bottom; a
+	// short list searched linearly beats a map for the few names of an h=.
+	type count struct {
+		name string
+		n    int
+	}
+	var usedBuf [16]count
+	used := usedBuf[:0]
 	out := make([]int, len(signed))
 	for k, name := range signed {
 		n := strings.ToLower(name)
 		pos := idx[n]
 		out[k] = -1
-		for j := len(pos) - 1 - used[n]; j >= 0; j-- {
-			used[n]++
+		u := -1
+		for i := range used {
+			if used[i].name == n {
+				u = i
+				break
+			}
+		}
+		if u < 0 {
+			used = append(used, count{name: n})
+			u = len(used) - 1
+		}
+		for j := len(pos) - 1 - used[u].n; j >= 0; j-- {
+			used[u].n++
 			if pos[j] != skip {
 				out[k] = pos[j]
 				break
@@ -97,16 +136,21 @@ func HeaderData(canon string, hdr message.Header, idx HeaderIndex, signed []stri
 	if canon != Simple && canon != Relaxed {
 		return nil, fmt.Errorf("%w: %q", ErrCanonicalization, canon)
 	}
-	var buf bytes.Buffer
+	return appendHeaderData(nil, canon, hdr, idx, signed, sigField, skip), nil
+}
+
+func appendHeaderData(dst []byte, canon string, hdr message.Header, idx HeaderIndex, signed []string, sigField []byte, skip int) []byte {
 	for _, i := range SelectHeaders(hdr, idx, signed, skip) {
 		if i >= 0 {
-			buf.Write(CanonicalizeHeader(hdr[i].Raw, canon))
+			dst = AppendCanonicalHeader(dst, hdr[i].Raw, canon)
 		}
 	}
-	sf := CanonicalizeHeader(StripB(sigField), canon)
-	buf.Write(bytes.TrimSuffix(sf, []byte("\r\n")))
-	return buf.Bytes(), nil
+	dst = AppendCanonicalHeader(dst, StripB(sigField), canon)
+	return dst[:len(dst)-2] // the signature field's own CRLF is not signed
 }
+
+// headerBuffers recycles the buffers signed header data is built in.
+var headerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 // HeaderHash is HeaderData followed by the hash h: the digest that b=
 // signs.
@@ -114,11 +158,14 @@ func HeaderHash(h crypto.Hash, canon string, hdr message.Header, idx HeaderIndex
 	if !h.Available() {
 		return nil, fmt.Errorf("%w: hash %v not available", ErrAlgorithm, h)
 	}
-	data, err := HeaderData(canon, hdr, idx, signed, sigField, skip)
-	if err != nil {
-		return nil, err
+	if canon != Simple && canon != Relaxed {
+		return nil, fmt.Errorf("%w: %q", ErrCanonicalization, canon)
 	}
+	bp := headerBuffers.Get().(*[]byte)
+	data := appendHeaderData((*bp)[:0], canon, hdr, idx, signed, sigField, skip)
 	hh := h.New()
 	hh.Write(data)
+	*bp = data
+	headerBuffers.Put(bp)
 	return hh.Sum(nil), nil
 }
