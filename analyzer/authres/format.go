@@ -41,11 +41,11 @@ func Format(authservID string, results []Method) string {
 			status = string(StatusNone)
 		}
 		w.semi()
-		w.word(strings.ToLower(method) + "=" + strings.ToLower(status))
-		if c := formatComment(m.Comment); c != "" {
-			for _, part := range strings.Split(c, " ") {
-				w.word(part)
-			}
+		w.words(strings.ToLower(method), "=", strings.ToLower(status))
+		for c := formatComment(m.Comment); c != ""; {
+			var part string
+			part, c, _ = strings.Cut(c, " ")
+			w.word(part)
 		}
 		if m.Reason != "" {
 			w.word("reason=" + quote(m.Reason))
@@ -55,7 +55,7 @@ func Format(authservID string, results []Method) string {
 			if ptype == "" || name == "" {
 				continue
 			}
-			w.word(strings.ToLower(ptype) + "." + strings.ToLower(name) + "=" + formatPvalue(p.Value))
+			w.words(strings.ToLower(ptype), ".", strings.ToLower(name), "=", formatPvalue(p.Value))
 		}
 		n++
 	}
@@ -89,17 +89,26 @@ func (w *folder) semi() {
 	w.col++
 }
 
-func (w *folder) word(s string) {
+func (w *folder) word(s string) { w.words(s) }
+
+// words writes the concatenation of parts as one word, without building it.
+func (w *folder) words(parts ...string) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
 	// One column stays free for a ";" that may follow the word.
-	if w.col+1+len(s) > foldWidth-1 && w.col > 1 {
+	if w.col+1+n > foldWidth-1 && w.col > 1 {
 		w.b.WriteString("\r\n\t")
 		w.col = 1
 	} else {
 		w.b.WriteByte(' ')
 		w.col++
 	}
-	w.b.WriteString(s)
-	w.col += len(s)
+	for _, p := range parts {
+		w.b.WriteString(p)
+	}
+	w.col += n
 }
 
 // keyword keeps the characters a keyword may hold (see isKeyword), and "."
@@ -189,6 +198,14 @@ func formatPvalue(s string) string {
 
 // formatComment writes c as one comment, or "" for none.
 func formatComment(c string) string {
+	if plainComment(c) {
+		return "(" + c + ")"
+	}
+	return rewriteComment(c)
+}
+
+// rewriteComment is formatComment for a comment that needs changes.
+func rewriteComment(c string) string {
 	// Split on ASCII white space only, as the parser collapses it.
 	c = strings.Join(strings.FieldsFunc(c, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) }), " ")
 	if c == "" {
@@ -209,4 +226,22 @@ func formatComment(c string) string {
 	}
 	b.WriteByte(')')
 	return b.String()
+}
+
+// plainComment reports a non-empty comment that formatComment would write
+// unchanged between its parentheses: single spaces between words, nothing
+// to escape or replace.
+func plainComment(c string) bool {
+	if c == "" || c[0] == ' ' || c[len(c)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		switch ch := c[i]; {
+		case ch == '(', ch == ')', ch == '\\', ch == ';':
+			return false
+		case ch < 0x80 && isSpace(ch) && (ch != ' ' || c[i+1] == ' '):
+			return false
+		}
+	}
+	return true
 }

@@ -60,3 +60,16 @@ func checkStable(t *testing.T, s string) {
 		}
 	}
 }
+
+// FuzzFormatComment checks the shortcut for plain comments against the
+// general rewriting.
+func FuzzFormatComment(f *testing.F) {
+	for _, s := range []string{"", "a b", "a  b", " a", "a;b", "(x)", "a\tb", "\xff b", "a \\"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		if got, want := formatComment(c), rewriteComment(c); got != want {
+			t.Errorf("formatComment(%q) = %q, want %q", c, got, want)
+		}
+	})
+}
