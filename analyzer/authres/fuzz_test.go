@@ -73,3 +73,20 @@ func FuzzFormatComment(f *testing.F) {
 		}
 	})
 }
+
+// FuzzComment checks the shortcut for plain comments against the general
+// reader, text and end position alike.
+func FuzzComment(f *testing.F) {
+	for _, s := range []string{"(a b)", "( a )", "(a  b)", "(a\tb)", "(a (b))", "(a\\)b)", "(unterminated", "()"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || s[0] != '(' {
+			s = "(" + s
+		}
+		fast, slow := &parser{s: s}, &parser{s: s}
+		if a, b := fast.comment(), slow.rewriteComment(); a != b || fast.i != slow.i {
+			t.Errorf("comment(%q) = %q ending at %d, want %q ending at %d", s, a, fast.i, b, slow.i)
+		}
+	})
+}

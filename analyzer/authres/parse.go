@@ -191,6 +191,16 @@ func (p *parser) skipCFWS() []string {
 // returns its text with white space runs collapsed. RFC 5322 §3.2.2 allows
 // ";" and "=" inside, which is why the value is not split on ";" first.
 func (p *parser) comment() string {
+	if text, end, ok := plainCommentAt(p.s, p.i); ok {
+		p.i = end
+		return text
+	}
+	return p.rewriteComment()
+}
+
+// rewriteComment is comment for any comment: nesting, quoted-pairs and
+// white space runs.
+func (p *parser) rewriteComment() string {
 	var b strings.Builder
 	depth := 0
 	space := false
@@ -226,6 +236,28 @@ func (p *parser) comment() string {
 	return strings.TrimSpace(b.String())
 }
 
+// plainCommentAt reads the comment opening at s[i] when comment would
+// return a substring of s: no nesting, no quoted-pair, and no white space
+// other than single spaces. It returns the text and the offset after the
+// closing parenthesis.
+func plainCommentAt(s string, i int) (text string, end int, ok bool) {
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == ')':
+			return strings.TrimSpace(s[i+1 : j]), j + 1, true
+		case c == '(', c == '\\':
+			return "", 0, false
+		case c == ' ':
+			if j+1 < len(s) && isSpace(s[j+1]) {
+				return "", 0, false
+			}
+		case isSpace(c):
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
 // key reads a keyword-like word: up to white space, "=", ";", a comment or a
 // quote.
 func (p *parser) key() string {
@@ -259,6 +291,13 @@ func (p *parser) value() (v string, quoted bool) {
 		return p.s[start:p.i], false
 	}
 	p.i++
+	// Most quoted strings hold no quoted-pair and no line break: their
+	// text is a substring.
+	if n := strings.IndexAny(p.s[p.i:], "\"\\\r\n"); n >= 0 && p.s[p.i+n] == '"' {
+		v = p.s[p.i : p.i+n]
+		p.i += n + 1
+		return v, true
+	}
 	var b strings.Builder
 	for !p.eof() {
 		c := p.s[p.i]
