@@ -224,9 +224,10 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	rep.Skipped = append(append(append(rep.Skipped, connSkips...), dkimSkips...), arcSkips...)
 	rep.Skipped = append(rep.Skipped, policyChecks(dnsCtx, policyRes, msg.Header, rep, opts.DMARCMode)...)
 
-	rep.Claimed = compareClaims(msg.Header, rep, opts.AuthServID, strings.HasPrefix(rep.DNSMode, "zone"))
+	ours := ourResults(rep)
+	rep.Claimed = compareClaims(msg.Header, rep, ours, opts.AuthServID, strings.HasPrefix(rep.DNSMode, "zone"))
 	reporter := cmp.Or(opts.AuthServID, opts.ReporterID, "mailcheck")
-	rep.AuthenticationResults = authres.Format(reporter, ourResults(rep))
+	rep.AuthenticationResults = authres.Format(reporter, ours)
 
 	rep.Report = rpt
 	rep.Codes = append([]smtpcode.Annotation{}, collectCodes(msg.Header, rpt)...)

@@ -152,7 +152,7 @@ type Claimed struct {
 
 // compareClaims parses the receivers' Authentication-Results and compares
 // the chosen receiver's with our verdicts.
-func compareClaims(h message.Header, rep *Report, authservID string, offline bool) *Claimed {
+func compareClaims(h message.Header, rep *Report, ours []authres.Method, authservID string, offline bool) *Claimed {
 	c := &Claimed{Fields: []*authres.Field{}, Comparisons: []authres.Comparison{}}
 	for _, v := range h.Values("Authentication-Results") {
 		f, err := authres.Parse(v)
@@ -186,7 +186,7 @@ func compareClaims(h message.Header, rep *Report, authservID string, offline boo
 		ev.DKIM = append(ev.DKIM, dkimEvidence(&rep.DKIM[i]))
 	}
 	if len(claimed) > 0 {
-		c.Comparisons = authres.CompareWith(claimed, ourResults(rep), ev)
+		c.Comparisons = authres.CompareWith(claimed, ours, ev)
 	}
 	return c
 }

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -13,14 +14,30 @@ import (
 // (X-Postfix-*, X-MS-Exchange-*-Diagnostic, X-Mailer-Daemon-Error, …), by
 // words in their lower-cased names. Spam-filter headers are excluded: their
 // numbers are scores.
-var codeHeaderWords = []string{"diagnostic", "smtp", "error", "bounce", "ndr", "failed", "status", "reason"}
+var codeHeaderWords = [][]byte{[]byte("diagnostic"), []byte("smtp"), []byte("error"), []byte("bounce"), []byte("ndr"), []byte("failed"), []byte("status"), []byte("reason")}
 
-func carriesCodes(lowerName string) bool {
-	if strings.HasPrefix(lowerName, "x-spam") || strings.Contains(lowerName, "antispam") {
+// carriesCodes reports whether a field of this name may hold reply codes.
+// It lower-cases the name on the stack: it runs for every field of every
+// message.
+func carriesCodes(name string) bool {
+	var buf [64]byte
+	lower := buf[:0]
+	if len(name) > len(buf) {
+		lower = make([]byte, 0, len(name))
+	}
+	lower = lower[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	if bytes.HasPrefix(lower, []byte("x-spam")) || bytes.Contains(lower, []byte("antispam")) {
 		return false
 	}
 	for _, w := range codeHeaderWords {
-		if strings.Contains(lowerName, w) {
+		if bytes.Contains(lower, w) {
 			return true
 		}
 	}
@@ -34,7 +51,7 @@ func collectCodes(h message.Header, rpt *report.Report) []smtpcode.Annotation {
 	var out []smtpcode.Annotation
 	for i := range h {
 		f := &h[i]
-		if !carriesCodes(strings.ToLower(f.Name)) {
+		if !carriesCodes(f.Name) {
 			continue
 		}
 		for _, a := range smtpcode.Scan(f.Value) {
