@@ -32,6 +32,18 @@ var reserved = func() []netip.Prefix {
 	return ps
 }()
 
+// reserved4 and reserved6 are the IPv4 and IPv6 prefixes of reserved.
+var reserved4, reserved6 = func() (v4, v6 []netip.Prefix) {
+	for _, p := range reserved {
+		if p.Addr().Is4() {
+			v4 = append(v4, p)
+		} else {
+			v6 = append(v6, p)
+		}
+	}
+	return v4, v6
+}()
+
 // IsPrivate reports whether ip is private (RFC 1918, RFC 4193), loopback,
 // link-local, unspecified, multicast, CGNAT (RFC 6598) or otherwise reserved
 // for special purposes (RFC 6890), that is, not the address of a host on the
@@ -46,7 +58,13 @@ func IsPrivate(ip netip.Addr) bool {
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
 		return true
 	}
-	for _, p := range reserved {
+	// Prefix.Contains is false across address families; looking only at
+	// the right family's prefixes halves the work.
+	ranges := reserved6
+	if ip.Is4() {
+		ranges = reserved4
+	}
+	for _, p := range ranges {
 		if p.Contains(ip) {
 			return true
 		}

@@ -5,7 +5,10 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 var monthNames = map[string]time.Month{
@@ -33,7 +36,25 @@ var zoneNames = map[string]int{
 
 // monthOf returns the month a word names ("Apr", "april", "APR."), 0 if none.
 func monthOf(w string) time.Month {
-	w = strings.ToLower(strings.TrimRight(w, ".,"))
+	w = trimDotsCommas(w)
+	if !isASCII(w) {
+		return monthOfUnicode(w)
+	}
+	// ASCII: the tests of monthOfUnicode without the lower-case copy.
+	if len(w) < 3 {
+		return 0
+	}
+	m := monthIndex(w[:3])
+	if m == 0 || len(w) > 3 && !(len(w) <= len(m.String()) && strings.EqualFold(w[3:], m.String()[3:len(w)])) {
+		return 0
+	}
+	return m
+}
+
+// monthOfUnicode is monthOf for a word with non-ASCII runes, some of
+// which lower-case to ASCII letters.
+func monthOfUnicode(w string) time.Month {
+	w = strings.ToLower(w)
 	if len(w) < 3 {
 		return 0
 	}
@@ -45,11 +66,41 @@ func monthOf(w string) time.Month {
 }
 
 func isDayName(w string) bool {
-	w = strings.ToLower(strings.TrimRight(w, ".,"))
+	w = trimDotsCommas(w)
+	if !isASCII(w) {
+		return isDayNameUnicode(w)
+	}
+	// ASCII: the tests of isDayNameUnicode without the lower-case copy.
+	if len(w) < 3 {
+		return false
+	}
+	return isDayAbbr(w[:3]) && (len(w) == 3 || strings.EqualFold(w[len(w)-3:], "day"))
+}
+
+// isDayNameUnicode is isDayName for a word with non-ASCII runes.
+func isDayNameUnicode(w string) bool {
+	w = strings.ToLower(w)
 	if len(w) < 3 || !dayNames[w[:3]] {
 		return false
 	}
 	return len(w) == 3 || strings.HasSuffix(w, "day")
+}
+
+// trimDotsCommas is strings.TrimRight(w, ".,"), by hand for speed.
+func trimDotsCommas(w string) string {
+	for len(w) > 0 && (w[len(w)-1] == '.' || w[len(w)-1] == ',') {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeDateStart reports whether the words at toks[i:] start a date:
@@ -105,12 +156,15 @@ func parseDate(s string, afterSemicolon bool) (time.Time, []string) {
 	if t, ok := commonDate(s); ok {
 		return t, nil
 	}
-	if hasNumericZone(s) {
+	// net/mail's layouts all start with a day name or a one- or two-digit
+	// day and a space, so a date starting with three digits (ISO 8601,
+	// SendGrid) would only cost it a failed time.Parse per layout.
+	if hasNumericZone(s) && !(len(s) >= 3 && isAllDigits(s[:3])) {
 		if t, err := mail.ParseDate(s); err == nil {
 			// Pin the zone to the stated offset: time.Parse may pick the
 			// machine's local zone when the offsets agree.
 			_, off := t.Zone()
-			return t.In(time.FixedZone("", off)), nil
+			return t.In(fixedZone(off)), nil
 		}
 	}
 	t, probs, ok := lenientDate(s, afterSemicolon)
@@ -134,6 +188,9 @@ func commonDate(s string) (time.Time, bool) {
 	if n < 20 || s[n-6] != ' ' || (s[n-5] != '+' && s[n-5] != '-') || !isAllDigits(s[n-4:]) {
 		return time.Time{}, false
 	}
+	if t, ok := quickDate(s, s[3] == ','); ok {
+		return t, true
+	}
 	layout := "2 Jan 2006 15:04:05 -0700"
 	if s[3] == ',' {
 		layout = "Mon, 2 Jan 2006 15:04:05 -0700"
@@ -148,9 +205,183 @@ func commonDate(s string) (time.Time, bool) {
 	return t.In(fixedZone(off)), true
 }
 
+// quickDate is time.Parse with the layout "Mon, 2 Jan 2006 15:04:05 -0700"
+// (weekday true) or "2 Jan 2006 15:04:05 -0700" and commonDate's pinning
+// of the zone, for speed: time.Parse interprets the layout on every call.
+// It follows time.Parse's rules (runs of spaces match a space, a one- or
+// two-digit day and hour, fractional seconds after the seconds, names in
+// any case, fields in range); when it returns false, time.Parse decides.
+func quickDate(s string, weekday bool) (time.Time, bool) {
+	// spaces consumes the run of spaces a layout space matches; time.Parse
+	// also accepts none at the end of the value, where the next field fails.
+	spaces := func() bool {
+		if s == "" || s[0] != ' ' {
+			return false
+		}
+		for s != "" && s[0] == ' ' {
+			s = s[1:]
+		}
+		return true
+	}
+	// num reads one or two digits, or exactly two.
+	num := func(two bool) (int, bool) {
+		if s == "" || !isDigit(s[0]) {
+			return 0, false
+		}
+		if len(s) < 2 || !isDigit(s[1]) {
+			if two {
+				return 0, false
+			}
+			n := int(s[0] - '0')
+			s = s[1:]
+			return n, true
+		}
+		n := int(s[0]-'0')*10 + int(s[1]-'0')
+		s = s[2:]
+		return n, true
+	}
+	if weekday {
+		if len(s) < 4 || !isDayAbbr(s[:3]) || s[3] != ',' {
+			return time.Time{}, false
+		}
+		s = s[4:]
+		if !spaces() {
+			return time.Time{}, false
+		}
+	}
+	day, ok := num(false)
+	if !ok || !spaces() || len(s) < 3 {
+		return time.Time{}, false
+	}
+	month := monthIndex(s[:3])
+	if month == 0 {
+		return time.Time{}, false
+	}
+	s = s[3:]
+	if !spaces() || len(s) < 4 || !isAllDigits(s[:4]) {
+		return time.Time{}, false
+	}
+	year := atoi(s[:4])
+	s = s[4:]
+	if !spaces() {
+		return time.Time{}, false
+	}
+	hour, ok := num(false)
+	if !ok || hour >= 24 || s == "" || s[0] != ':' {
+		return time.Time{}, false
+	}
+	s = s[1:]
+	minute, ok := num(true)
+	if !ok || minute >= 60 || s == "" || s[0] != ':' {
+		return time.Time{}, false
+	}
+	s = s[1:]
+	sec, ok := num(true)
+	if !ok || sec >= 60 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if len(s) >= 2 && (s[0] == '.' || s[0] == ',') && isDigit(s[1]) {
+		n := 1
+		for n < len(s) && isDigit(s[n]) {
+			n++
+		}
+		digits := s[1:min(n, 10)] // time.Parse keeps nine digits
+		nsec = atoi(digits)
+		for i := len(digits); i < 9; i++ {
+			nsec *= 10
+		}
+		s = s[n:]
+	}
+	if !spaces() || len(s) != 5 || (s[0] != '+' && s[0] != '-') || !isAllDigits(s[1:]) {
+		return time.Time{}, false
+	}
+	zh, zm := atoi(s[1:3]), atoi(s[3:5])
+	if zh > 24 || zm > 60 {
+		return time.Time{}, false
+	}
+	off := (zh*60 + zm) * 60
+	if s[0] == '-' {
+		off = -off
+	}
+	if day < 1 || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	return time.Date(year, month, day, hour, minute, sec, nsec, fixedZone(off)), true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// monthIndex returns the month whose three-letter name w is in any case,
+// 0 if none.
+func monthIndex(w string) time.Month {
+	switch fold3(w) {
+	case 'j'<<16 | 'a'<<8 | 'n':
+		return time.January
+	case 'f'<<16 | 'e'<<8 | 'b':
+		return time.February
+	case 'm'<<16 | 'a'<<8 | 'r':
+		return time.March
+	case 'a'<<16 | 'p'<<8 | 'r':
+		return time.April
+	case 'm'<<16 | 'a'<<8 | 'y':
+		return time.May
+	case 'j'<<16 | 'u'<<8 | 'n':
+		return time.June
+	case 'j'<<16 | 'u'<<8 | 'l':
+		return time.July
+	case 'a'<<16 | 'u'<<8 | 'g':
+		return time.August
+	case 's'<<16 | 'e'<<8 | 'p':
+		return time.September
+	case 'o'<<16 | 'c'<<8 | 't':
+		return time.October
+	case 'n'<<16 | 'o'<<8 | 'v':
+		return time.November
+	case 'd'<<16 | 'e'<<8 | 'c':
+		return time.December
+	}
+	return 0
+}
+
+// isDayAbbr reports whether w is a three-letter day name in any case.
+func isDayAbbr(w string) bool {
+	switch fold3(w) {
+	case 'm'<<16 | 'o'<<8 | 'n', 't'<<16 | 'u'<<8 | 'e', 'w'<<16 | 'e'<<8 | 'd', 't'<<16 | 'h'<<8 | 'u',
+		'f'<<16 | 'r'<<8 | 'i', 's'<<16 | 'a'<<8 | 't', 's'<<16 | 'u'<<8 | 'n':
+		return true
+	}
+	return false
+}
+
+// fold3 packs the three bytes of w with the ASCII lower-case bit set, 0
+// if w is not three bytes long: a key to compare with three lower-case
+// letters, in any case, in one switch (only letters have a letter with
+// the bit set, so no other byte matches). time.Parse matches names the
+// same way.
+func fold3(w string) uint32 {
+	if len(w) != 3 {
+		return 0
+	}
+	return uint32(w[0]|0x20)<<16 | uint32(w[1]|0x20)<<8 | uint32(w[2]|0x20)
+}
+
 // fixedZone returns a shared *time.Location for a UTC offset in seconds,
 // so parsing thousands of dates does not build thousands of zones.
 func fixedZone(off int) *time.Location {
+	// Whole minutes within a day and an hour either way (all that dates
+	// state) are cached in an array: a sync.Map boxes each int key.
+	if off%60 == 0 && off > -zoneCacheMinutes*60 && off < zoneCacheMinutes*60 {
+		p := &zoneCache[off/60+zoneCacheMinutes]
+		if loc := p.Load(); loc != nil {
+			return loc
+		}
+		loc := time.FixedZone("", off)
+		if !p.CompareAndSwap(nil, loc) {
+			loc = p.Load()
+		}
+		return loc
+	}
 	if loc, ok := zones.Load(off); ok {
 		return loc.(*time.Location)
 	}
@@ -158,7 +389,14 @@ func fixedZone(off int) *time.Location {
 	return loc.(*time.Location)
 }
 
-var zones sync.Map // UTC offset in seconds → *time.Location
+// zoneCacheMinutes bounds the offsets in zoneCache: time.Parse allows
+// +2460.
+const zoneCacheMinutes = 25 * 60
+
+var (
+	zoneCache [2*zoneCacheMinutes + 1]atomic.Pointer[time.Location] // by offset in minutes + zoneCacheMinutes
+	zones     sync.Map                                              // other UTC offsets in seconds → *time.Location
+)
 
 // hasNumericZone reports whether s has a word of the form +hhmm or -hhmm.
 func hasNumericZone(s string) bool {
@@ -175,26 +413,44 @@ func lenientDate(s string, allowNoTime bool) (time.Time, []string, bool) {
 	var probs []string
 	// Comments: a zone name in one ("(PDT)", "(UTC)") is used when the
 	// date states no zone of its own.
-	var b, comment strings.Builder
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '(':
-			depth++
-			b.WriteByte(' ')
-			comment.WriteByte(' ')
-		case c == ')' && depth > 0:
-			depth--
-			b.WriteByte(' ')
-			comment.WriteByte(' ')
-		case depth > 0:
-			comment.WriteByte(c)
-		default:
-			b.WriteByte(c)
+	text, comments := s, ""
+	if strings.IndexByte(s, '(') >= 0 {
+		var b, comment strings.Builder
+		depth := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c == '(':
+				depth++
+				b.WriteByte(' ')
+				comment.WriteByte(' ')
+			case c == ')' && depth > 0:
+				depth--
+				b.WriteByte(' ')
+				comment.WriteByte(' ')
+			case depth > 0:
+				comment.WriteByte(c)
+			default:
+				b.WriteByte(c)
+			}
+		}
+		text, comments = b.String(), comment.String()
+	}
+	// strings.FieldsFunc on these ASCII separators, into a stack array.
+	var buf [16]string
+	words := buf[:0]
+	for i := 0; i < len(text); {
+		for i < len(text) && isDateSep(text[i]) {
+			i++
+		}
+		start := i
+		for i < len(text) && !isDateSep(text[i]) {
+			i++
+		}
+		if i > start {
+			words = append(words, text[start:i])
 		}
 	}
-	words := strings.FieldsFunc(b.String(), func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '\r' || r == '\n' })
 	var (
 		day, year        = -1, -1
 		month            time.Month
@@ -236,7 +492,7 @@ func lenientDate(s string, allowNoTime bool) (time.Time, []string, bool) {
 				return time.Time{}, nil, false
 			}
 		default:
-			if o, ok := zoneNames[strings.ToUpper(w)]; ok {
+			if o, ok := zoneOffset(w); ok {
 				if !zoneSet {
 					zoneSet, off = true, o
 				}
@@ -253,8 +509,19 @@ func lenientDate(s string, allowNoTime bool) (time.Time, []string, bool) {
 		}
 	}
 	if !zoneSet {
-		for _, w := range strings.Fields(comment.String()) {
-			if o, ok := zoneNames[strings.ToUpper(w)]; ok {
+		// The words of strings.Fields(comments), without the slice.
+		for comments != "" {
+			comments = strings.TrimLeftFunc(comments, unicode.IsSpace)
+			w := comments
+			if i := strings.IndexFunc(comments, unicode.IsSpace); i >= 0 {
+				w, comments = comments[:i], comments[i:]
+			} else {
+				comments = ""
+			}
+			if w == "" {
+				break
+			}
+			if o, ok := zoneOffset(w); ok {
 				zoneSet, off = true, o
 				break
 			}
@@ -292,7 +559,31 @@ func lenientDate(s string, allowNoTime bool) (time.Time, []string, bool) {
 	if ss == 60 { // leap second
 		ss = 59
 	}
-	return time.Date(year, month, day, hh, mm, ss, nsec, time.FixedZone("", off)), probs, true
+	return time.Date(year, month, day, hh, mm, ss, nsec, fixedZone(off)), probs, true
+}
+
+func isDateSep(c byte) bool { return c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\n' }
+
+// zoneOffset looks up zoneNames[strings.ToUpper(w)], upper-casing ASCII
+// words into a stack array instead of a new string.
+func zoneOffset(w string) (int, bool) {
+	if !isASCII(w) {
+		o, ok := zoneNames[strings.ToUpper(w)]
+		return o, ok
+	}
+	var u [4]byte // the longest name has four letters
+	if len(w) > len(u) {
+		return 0, false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		u[i] = c
+	}
+	o, ok := zoneNames[string(u[:len(w)])]
+	return o, ok
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -306,8 +597,17 @@ func atoi(s string) int {
 }
 
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return daysPerMonth[m]
 }
+
+var daysPerMonth = [...]int{time.January: 31, time.March: 31, time.April: 30, time.May: 31, time.June: 30,
+	time.July: 31, time.August: 31, time.September: 30, time.October: 31, time.November: 30, time.December: 31}
 
 // parseClock reads hh:mm[:ss[.frac]] with an optional trailing "Z" or
 // numeric offset (ISO 8601).
@@ -332,18 +632,21 @@ func parseClock(w string, hh, mm, ss, nsec *int, zoneSet *bool, off *int) bool {
 			return false
 		}
 	}
-	parts := strings.Split(w, ":")
-	if len(parts) < 2 || len(parts) > 3 {
+	// The two or three parts of strings.Split(w, ":"), without the slice.
+	h, rest, ok := strings.Cut(w, ":")
+	if !ok {
 		return false
 	}
-	for _, p := range parts {
-		if len(p) < 1 || len(p) > 2 || !isAllDigits(p) {
-			return false
-		}
+	m, sec, three := strings.Cut(rest, ":")
+	if three && strings.IndexByte(sec, ':') >= 0 {
+		return false
 	}
-	*hh, *mm = atoi(parts[0]), atoi(parts[1])
-	if len(parts) == 3 {
-		*ss = atoi(parts[2])
+	if !isClockPart(h) || !isClockPart(m) || three && !isClockPart(sec) {
+		return false
+	}
+	*hh, *mm = atoi(h), atoi(m)
+	if three {
+		*ss = atoi(sec)
 	}
 	if *hh > 23 || *mm > 59 || *ss > 60 {
 		return false
@@ -361,19 +664,35 @@ func parseClock(w string, hh, mm, ss, nsec *int, zoneSet *bool, off *int) bool {
 	return true
 }
 
+// isClockPart reports whether p has one or two digits.
+func isClockPart(p string) bool { return len(p) >= 1 && len(p) <= 2 && isAllDigits(p) }
+
 // parseOffset reads +hhmm, +hh:mm or +hh.
 func parseOffset(z string) (int, bool) {
 	sign := 1
 	if z[0] == '-' {
 		sign = -1
 	}
-	d := strings.ReplaceAll(z[1:], ":", "")
-	if !isAllDigits(d) || (len(d) != 4 && len(d) != 2) {
+	// The digits of strings.ReplaceAll(z[1:], ":", ""), without the copy.
+	var d [4]byte
+	n := 0
+	for i := 1; i < len(z); i++ {
+		c := z[i]
+		if c == ':' {
+			continue
+		}
+		if !isDigit(c) || n == len(d) {
+			return 0, false
+		}
+		d[n] = c
+		n++
+	}
+	if n != 4 && n != 2 {
 		return 0, false
 	}
-	h, m := atoi(d[:2]), 0
-	if len(d) == 4 {
-		m = atoi(d[2:])
+	h, m := int(d[0]-'0')*10+int(d[1]-'0'), 0
+	if n == 4 {
+		m = int(d[2]-'0')*10 + int(d[3]-'0')
 	}
 	if h > 23 || m > 59 {
 		return 0, false

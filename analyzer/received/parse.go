@@ -3,8 +3,8 @@ package received
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,17 +17,14 @@ const (
 )
 
 type token struct {
-	kind int
 	text string // word as written, or comment content without outer parentheses
 	off  int    // byte offset of the token in the value
+	kind uint8
 }
 
 // maxTokens bounds the work done on one value; real fields have a few dozen.
 const maxTokens = 4096
 
-// tokenize splits a Received value into words, comments (nested comments
-// kept inside their parent's text) and semicolons. Unbalanced parentheses
-// are closed at the end of the value so the result is always well formed.
 // trimComment trims the white space around a comment's text, but keeps a
 // space that a trailing backslash escapes: "\\ " trimmed to "\\" would make
 // the backslash escape the closing parenthesis when the hop is written back.
@@ -46,7 +43,37 @@ func trimComment(t string) string {
 	return t[strings.Index(t, trimmed) : start+size]
 }
 
-func tokenize(s string) (toks []token, problems []string) {
+// commentEnd returns the offset just after the ")" that closes the comment
+// opening at s[i], reading quoted-pairs and nested comments as tokenize
+// does; ok is false when the comment is not closed.
+func commentEnd(s string, i int) (end int, ok bool) {
+	depth := 0
+	for i < len(s) {
+		switch s[i] {
+		case '\\':
+			// RFC 5322 §3.2.1 quoted-pair (or a lone backslash at the end).
+			i += 2
+			continue
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		}
+		i++
+	}
+	return len(s), false
+}
+
+// tokenize splits a Received value into words, comments (nested comments
+// kept inside their parent's text) and semicolons, appending them to toks
+// (the caller passes a stack array, so that a value of a few dozen tokens
+// costs no allocation). Unbalanced parentheses are closed at the end of the
+// value so the result is always well formed.
+func tokenize(s string, toks []token) ([]token, []string) {
+	var problems []string
 	i := 0
 	for i < len(s) && len(toks) < maxTokens {
 		c := s[i]
@@ -61,13 +88,26 @@ func tokenize(s string) (toks []token, problems []string) {
 			i++
 		case c == '(':
 			start := i
-			// Fast path: a comment with no nesting and no quoted-pair is
-			// its own text, a substring of s with no copy.
-			if end := strings.IndexAny(s[i+1:], "()\\"); end >= 0 && s[i+1+end] == ')' {
-				toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(s[i+1 : i+1+end]), off: start})
-				i += end + 2
+			// Fast path: a comment with no nesting and no quoted-pair,
+			// found with three IndexByte scans instead of a byte loop.
+			if end := strings.IndexByte(s[i+1:], ')'); end >= 0 {
+				inner := s[i+1 : i+1+end]
+				if strings.IndexByte(inner, '(') < 0 && strings.IndexByte(inner, '\\') < 0 {
+					toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(inner), off: start})
+					i += end + 2
+					continue
+				}
+			}
+			// A closed comment's text is the text between its outer
+			// parentheses as written, quoted-pairs and nested comments
+			// included: a substring of s, no copy.
+			if end, ok := commentEnd(s, i); ok {
+				toks = append(toks, token{kind: tokComment, text: trimComment(s[i+1 : end-1]), off: start})
+				i = end
 				continue
 			}
+			// Unclosed: the text is rebuilt without a lone trailing
+			// backslash and with the inner comments closed.
 			depth := 0
 			var b strings.Builder
 			for i < len(s) {
@@ -115,7 +155,7 @@ func tokenize(s string) (toks []token, problems []string) {
 			toks = append(toks, token{kind: tokComment, text: trimComment(b.String()), off: start})
 		default:
 			start := i
-			for i < len(s) && !isDelim(s[i]) {
+			for i < len(s) && !isDelim[s[i]] {
 				i++
 			}
 			toks = append(toks, token{kind: tokWord, text: s[start:i], off: start})
@@ -127,25 +167,147 @@ func tokenize(s string) (toks []token, problems []string) {
 	return toks, problems
 }
 
-func isDelim(c byte) bool {
-	switch c {
-	case ' ', '\t', '\r', '\n', '(', ')', ';':
-		return true
-	}
-	return false
-}
+// isDelim marks the bytes that end a word; a table is faster than a
+// switch in the tokenizer's inner loop.
+var isDelim = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, '(': true, ')': true, ';': true}
 
 // clause keywords of RFC 5321 §4.4, plus "over" (Microsoft SMTPSVC's "over
 // TLS secured channel") and "tls" (Exim's "with esmtps (TLS1.3) tls CIPHER").
-var keywords = map[string]bool{
-	"from": true, "by": true, "via": true, "with": true, "id": true, "for": true,
-	"over": true, "tls": true,
+const (
+	kwFrom = iota
+	kwBy
+	kwVia
+	kwWith
+	kwID
+	kwFor
+	kwOver
+	kwTLS
+)
+
+var kwNames = [...]string{kwFrom: "from", kwBy: "by", kwVia: "via", kwWith: "with", kwID: "id", kwFor: "for", kwOver: "over", kwTLS: "tls"}
+
+// keyword returns the kw constant a word names, case-insensitively as
+// strings.ToLower sees it, or -1. It compares in place instead of
+// lower-casing a copy of every word.
+func keyword(w string) int {
+	if w == "" {
+		return -1
+	}
+	switch w[0] | 0x20 {
+	case 'f':
+		if lowerIs(w, "from") {
+			return kwFrom
+		}
+		if lowerIs(w, "for") {
+			return kwFor
+		}
+	case 'b':
+		if lowerIs(w, "by") {
+			return kwBy
+		}
+	case 'v':
+		if lowerIs(w, "via") {
+			return kwVia
+		}
+	case 'w':
+		if lowerIs(w, "with") {
+			return kwWith
+		}
+	case 'i':
+		if lowerIs(w, "id") {
+			return kwID
+		}
+	case 'o':
+		if lowerIs(w, "over") {
+			return kwOver
+		}
+	case 't':
+		if lowerIs(w, "tls") {
+			return kwTLS
+		}
+	default:
+		if w[0] >= utf8.RuneSelf {
+			// A non-ASCII first letter may lower-case to an ASCII one
+			// ("İd" is "id" to strings.ToLower).
+			for kw, name := range kwNames {
+				if lowerIs(w, name) {
+					return kw
+				}
+			}
+		}
+	}
+	return -1
 }
 
+// clause is a keyword and the tokens after it, up to the next keyword:
+// its words and comments (and stray ";" and ")", which are neither).
 type clause struct {
-	kw       string
-	words    []string
-	comments []string
+	kw         int
+	start, end int // the tokens are body[start:end]
+}
+
+// countWords returns the first word among toks and the number of words.
+func countWords(toks []token) (first string, n int) {
+	for _, t := range toks {
+		if t.kind == tokWord {
+			if n == 0 {
+				first = t.text
+			}
+			n++
+		}
+	}
+	return first, n
+}
+
+// join returns the words of toks joined by single spaces, as
+// strings.Join would, but as a substring of value when the words are
+// written that way, which they nearly always are.
+func join(value string, toks []token) string {
+	var first, last *token
+	n, size := 0, 0
+	contiguous := true
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tokWord {
+			continue
+		}
+		// Words are separated by delimiters: one byte between two
+		// words that is a space is what Join puts there.
+		if last != nil && (t.off != last.off+len(last.text)+1 || value[t.off-1] != ' ') {
+			contiguous = false
+		}
+		if first == nil {
+			first = t
+		}
+		last = t
+		n++
+		size += len(t.text)
+	}
+	switch {
+	case n == 0:
+		return ""
+	case contiguous:
+		return value[first.off : last.off+len(last.text)]
+	}
+	var b strings.Builder
+	b.Grow(size + n - 1)
+	for _, t := range toks {
+		if t.kind == tokWord {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
+}
+
+// hopMem holds what Parse allocates for a hop, so that a hop costs one
+// allocation instead of one per endpoint, TLS record and comment slice.
+type hopMem struct {
+	from, by Endpoint
+	tls      TLS
+	comments [6]string // real fields have up to four or five comments
 }
 
 // Parse parses one Received field value (unfolded, as message.Field.Value).
@@ -155,7 +317,8 @@ func Parse(value string) Hop {
 	if !utf8.ValidString(value) {
 		h.Problems = append(h.Problems, "value is not valid UTF-8")
 	}
-	toks, probs := tokenize(value)
+	var tokBuf [40]token // real fields have up to a few dozen tokens
+	toks, probs := tokenize(value, tokBuf[:0])
 	h.Problems = append(h.Problems, probs...)
 
 	// RFC 5321 §4.4: the date-time follows the last ";" of the field.
@@ -176,11 +339,13 @@ func Parse(value string) Hop {
 		}
 	}
 
-	var clauses []clause
-	var leading []string
+	var clauseBuf [16]clause
+	clauses := clauseBuf[:0]
+	end := len(body)  // where the clauses end: a date without ";" may follow
+	clauseStart := -1 // index in body of the first keyword
 	afterKeyword := false
 	for i := 0; i < len(body); i++ {
-		t := body[i]
+		t := &body[i]
 		switch t.kind {
 		case tokSemicolon:
 			h.Problems = append(h.Problems, fmt.Sprintf("stray \";\" at offset %d", t.off))
@@ -190,19 +355,17 @@ func Parse(value string) Hop {
 			h.Problems = append(h.Problems, fmt.Sprintf("unbalanced \")\" at offset %d", t.off))
 			continue
 		case tokComment:
-			if len(clauses) == 0 {
-				leading = append(leading, t.text)
-			} else {
-				c := &clauses[len(clauses)-1]
-				c.comments = append(c.comments, t.text)
-			}
 			continue
 		}
-		lw := strings.ToLower(t.text)
 		// "tls" is a keyword only in Exim's "with esmtps (TLS1.3) tls C";
 		// elsewhere ("over TLS secured channel") it is a word.
-		if keywords[lw] && (lw != "tls" || len(clauses) > 0 && clauses[len(clauses)-1].kw == "with") {
-			clauses = append(clauses, clause{kw: lw})
+		if kw := keyword(t.text); kw >= 0 && (kw != kwTLS || len(clauses) > 0 && clauses[len(clauses)-1].kw == kwWith) {
+			if len(clauses) > 0 {
+				clauses[len(clauses)-1].end = i
+			} else {
+				clauseStart = i
+			}
+			clauses = append(clauses, clause{kw: kw, start: i + 1})
 			afterKeyword = true
 			continue
 		}
@@ -211,77 +374,138 @@ func Parse(value string) Hop {
 		// value is due.
 		if semi < 0 && !afterKeyword && looksLikeDateStart(body, i) {
 			dateStart = t.off
+			end = i
 			break
 		}
 		afterKeyword = false
 		if len(clauses) == 0 {
 			h.Problems = append(h.Problems, fmt.Sprintf("text %q outside any clause", t.text))
-			continue
 		}
-		c := &clauses[len(clauses)-1]
-		c.words = append(c.words, t.text)
 	}
-	h.Comments = leading
+	if len(clauses) > 0 {
+		clauses[len(clauses)-1].end = end
+	}
+	leading := body[:end]
+	if clauseStart >= 0 {
+		leading = body[:clauseStart]
+	}
 
-	seen := map[string]bool{}
-	for _, c := range clauses {
-		if seen[c.kw] && c.kw != "over" {
+	// Where each clause's comments go: the first from and by clauses keep
+	// theirs (Endpoint.Comments), the others give them to the hop, after
+	// the comments before any clause. RFC 5321 §4.4 allows each clause
+	// once; a repeat is ignored, except "over".
+	var seen uint32 // bit kw: a clause kw was seen
+	nHop, nFrom, nBy := countComments(leading), 0, 0
+	for i := range clauses {
+		c := &clauses[i]
+		bit := uint32(1) << c.kw
+		n := countComments(body[c.start:c.end])
+		switch {
+		case seen&bit != 0 && c.kw != kwOver:
+			nHop += n
+		case c.kw == kwFrom:
+			nFrom = n
+		case c.kw == kwBy:
+			nBy = n
+		default:
+			nHop += n
+		}
+		seen |= bit
+	}
+	var mem *hopMem
+	if len(clauses) > 0 || nHop > 0 {
+		mem = new(hopMem)
+	}
+	// One backing array for the three comment slices: nHop for the hop,
+	// then nFrom, then nBy. Each slice is capped at its own length, so an
+	// append by a caller copies instead of overwriting the next.
+	var comments []string
+	if total := nHop + nFrom + nBy; total > 0 {
+		if total <= len(mem.comments) {
+			comments = mem.comments[:total]
+		} else {
+			comments = make([]string, total)
+		}
+	}
+	if nHop > 0 {
+		h.Comments = comments[:0:nHop]
+	}
+	h.Comments = appendComments(h.Comments, leading)
+
+	seen = 0
+	for i := range clauses {
+		c := &clauses[i]
+		toks := body[c.start:c.end]
+		bit := uint32(1) << c.kw
+		if seen&bit != 0 && c.kw != kwOver {
 			// RFC 5321 §4.4 allows each clause once; the first is kept.
-			h.Problems = append(h.Problems, fmt.Sprintf("repeated %q clause %q ignored", c.kw, strings.Join(c.words, " ")))
-			h.Comments = append(h.Comments, c.comments...)
+			h.Problems = append(h.Problems, fmt.Sprintf("repeated %q clause %q ignored", kwNames[c.kw], join(value, toks)))
+			h.Comments = appendComments(h.Comments, toks)
 			continue
 		}
-		seen[c.kw] = true
+		seen |= bit
+		first, nWords := countWords(toks)
 		switch c.kw {
-		case "from", "by":
-			e := &Endpoint{Comments: c.comments}
-			if len(c.words) > 0 {
-				e.Name = c.words[0]
-				for _, w := range c.words[1:] {
-					h.Problems = append(h.Problems, fmt.Sprintf("unexpected %q in %s clause", w, c.kw))
+		case kwFrom, kwBy:
+			var e *Endpoint
+			if c.kw == kwFrom {
+				e = &mem.from
+				if nFrom > 0 {
+					e.Comments = appendComments(comments[nHop:nHop:nHop+nFrom], toks)
+				}
+			} else {
+				e = &mem.by
+				if nBy > 0 {
+					e.Comments = appendComments(comments[nHop+nFrom:nHop+nFrom:nHop+nFrom+nBy], toks)
+				}
+			}
+			if nWords > 0 {
+				e.Name = first
+				if nWords > 1 {
+					h.Problems = unexpectedWords(h.Problems, toks, kwNames[c.kw]+" clause")
 				}
 			}
 			if e.Name == "" && len(e.Comments) == 0 {
-				h.Problems = append(h.Problems, fmt.Sprintf("empty %s clause", c.kw))
+				h.Problems = append(h.Problems, fmt.Sprintf("empty %s clause", kwNames[c.kw]))
 				continue
 			}
-			fillEndpoint(e, c.kw == "from")
-			if c.kw == "from" {
+			fillEndpoint(e, c.kw == kwFrom)
+			if c.kw == kwFrom {
 				h.From = e
 			} else {
 				h.By = e
 			}
 			continue
-		case "id":
-			if len(c.words) > 0 {
-				h.ID = c.words[0]
-				for _, w := range c.words[1:] {
-					h.Problems = append(h.Problems, fmt.Sprintf("unexpected %q in id clause", w))
+		case kwID:
+			if nWords > 0 {
+				h.ID = first
+				if nWords > 1 {
+					h.Problems = unexpectedWords(h.Problems, toks, "id clause")
 				}
 			}
-		case "via":
-			h.Via = strings.Join(c.words, " ")
-		case "with":
-			h.With = strings.Join(c.words, " ")
-		case "for":
-			h.For = strings.Join(c.words, " ")
-		case "over":
+		case kwVia:
+			h.Via = join(value, toks)
+		case kwWith:
+			h.With = join(value, toks)
+		case kwFor:
+			h.For = join(value, toks)
+		case kwOver:
 			// "over TLS secured channel" (Microsoft SMTPSVC).
-			if strings.EqualFold(strings.Join(c.words, " "), "TLS secured channel") {
+			if strings.EqualFold(join(value, toks), "TLS secured channel") {
 				h.Encrypted = true
 			}
-		case "tls":
-			if len(c.words) > 0 {
-				t := h.tls()
+		case kwTLS:
+			if nWords > 0 {
+				t := h.tls(mem)
 				if t.Cipher == "" {
-					t.Cipher = c.words[0]
+					t.Cipher = first
 				}
 			}
 		}
-		if len(c.words) == 0 {
-			h.Problems = append(h.Problems, fmt.Sprintf("empty %s clause", c.kw))
+		if nWords == 0 {
+			h.Problems = append(h.Problems, fmt.Sprintf("empty %s clause", kwNames[c.kw]))
 		}
-		h.Comments = append(h.Comments, c.comments...)
+		h.Comments = appendComments(h.Comments, toks)
 	}
 
 	if dateStart >= 0 {
@@ -297,85 +521,234 @@ func Parse(value string) Hop {
 		h.Problems = append(h.Problems, dp...)
 	}
 
-	h.interpret()
+	h.interpret(mem)
 	if h.From == nil && h.By == nil && h.With == "" && h.ID == "" && h.Via == "" && h.For == "" && len(h.Comments) == 0 {
 		h.Problems = append(h.Problems, "no clauses")
 	}
 	return h
 }
 
-func (h *Hop) tls() *TLS {
+func countComments(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if t.kind == tokComment {
+			n++
+		}
+	}
+	return n
+}
+
+// appendComments appends the text of the comments among toks to dst.
+func appendComments(dst []string, toks []token) []string {
+	for _, t := range toks {
+		if t.kind == tokComment {
+			dst = append(dst, t.text)
+		}
+	}
+	return dst
+}
+
+// unexpectedWords reports every word of a clause after its first.
+func unexpectedWords(problems []string, toks []token, where string) []string {
+	n := 0
+	for _, t := range toks {
+		if t.kind != tokWord {
+			continue
+		}
+		if n > 0 {
+			problems = append(problems, fmt.Sprintf("unexpected %q in %s", t.text, where))
+		}
+		n++
+	}
+	return problems
+}
+
+// tls returns h.TLS, setting it to mem's record (or a new one) first.
+func (h *Hop) tls(mem *hopMem) *TLS {
 	if h.TLS == nil {
-		h.TLS = &TLS{}
+		if mem != nil {
+			h.TLS = &mem.tls
+		} else {
+			h.TLS = &TLS{}
+		}
 	}
 	return h.TLS
 }
 
 // interpret derives the protocol flags, TLS details and envelope sender
 // from the With value and every comment of the hop.
-func (h *Hop) interpret() {
-	if f := strings.Fields(h.With); len(f) > 0 {
-		a, e := protocolFlags(f[0])
+func (h *Hop) interpret(mem *hopMem) {
+	if f := firstField(h.With); f != "" {
+		a, e := protocolFlags(f)
 		h.Authenticated = h.Authenticated || a
 		h.Encrypted = h.Encrypted || e
 	}
-	var all []string
 	if h.From != nil {
-		all = append(all, h.From.Comments...)
+		for _, c := range h.From.Comments {
+			h.comment(c, mem)
+		}
 	}
 	if h.By != nil {
-		all = append(all, h.By.Comments...)
+		for _, c := range h.By.Comments {
+			h.comment(c, mem)
+		}
 	}
-	all = append(all, h.Comments...)
-	for _, c := range all {
-		h.comment(c)
+	for _, c := range h.Comments {
+		h.comment(c, mem)
 	}
 	if h.TLS != nil {
 		h.Encrypted = true
 	}
 }
 
+// firstField returns strings.Fields(s)[0], or "" if s has no field,
+// without building the slice.
+func firstField(s string) string {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
 // protocolFlags reads the protocol types registered by RFC 3848 (ESMTPA,
 // ESMTPS, ESMTPSA, LMTPA, LMTPS, LMTPSA) and RFC 6531 (UTF8SMTP…), plus the
 // unregistered SMTPS and HTTPS that Gmail and Exchange write.
 func protocolFlags(p string) (auth, enc bool) {
-	u := strings.ToUpper(p)
-	u = strings.TrimPrefix(u, "UTF8")
-	switch u {
-	case "ESMTPA", "LMTPA", "SMTPA":
+	// As strings.TrimPrefix(strings.ToUpper(p), "UTF8") and a switch on
+	// the result, without the upper-case copy.
+	if n, ok := foldedPrefix(p, "UTF8", true); ok {
+		p = p[n:]
+	}
+	switch {
+	case upperIs(p, "ESMTPA"), upperIs(p, "LMTPA"), upperIs(p, "SMTPA"):
 		return true, false
-	case "ESMTPS", "LMTPS", "SMTPS", "HTTPS":
+	case upperIs(p, "ESMTPS"), upperIs(p, "LMTPS"), upperIs(p, "SMTPS"), upperIs(p, "HTTPS"):
 		return false, true
-	case "ESMTPSA", "LMTPSA", "SMTPSA":
+	case upperIs(p, "ESMTPSA"), upperIs(p, "LMTPSA"), upperIs(p, "SMTPSA"):
 		return true, true
 	}
 	return false, false
 }
 
+// foldedPrefix reports whether s, mapped rune by rune to lower case (or
+// upper case) as strings.ToLower (strings.ToUpper) does, begins with the
+// ASCII string p, and how many bytes of s that prefix took. It replaces
+// strings.HasPrefix(strings.ToLower(s), p), which allocates a copy of
+// every word with a capital letter; non-ASCII runes are mapped too, as
+// some fold to ASCII letters ("İ" lowers to "i", "ſ" uppers to "S").
+func foldedPrefix(s, p string, upper bool) (int, bool) {
+	i := 0
+	for j := 0; j < len(p); j++ {
+		if i >= len(s) {
+			return 0, false
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if upper && 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			} else if !upper && 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if upper {
+				r = unicode.ToUpper(r)
+			} else {
+				r = unicode.ToLower(r)
+			}
+			if r >= utf8.RuneSelf {
+				return 0, false
+			}
+			c = byte(r)
+			i += size
+		}
+		if c != p[j] {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// lowerHasPrefix reports strings.HasPrefix(strings.ToLower(s), p) for an
+// ASCII lower-case p, without allocating.
+func lowerHasPrefix(s, p string) bool {
+	_, ok := foldedPrefix(s, p, false)
+	return ok
+}
+
+// lowerIs reports strings.ToLower(s) == p for an ASCII lower-case p,
+// without allocating.
+func lowerIs(s, p string) bool {
+	n, ok := foldedPrefix(s, p, false)
+	return ok && n == len(s)
+}
+
+// upperIs reports strings.ToUpper(s) == p for an ASCII upper-case p,
+// without allocating.
+func upperIs(s, p string) bool {
+	n, ok := foldedPrefix(s, p, true)
+	return ok && n == len(s)
+}
+
+// isWordSep separates the words of a comment.
+func isWordSep(c byte) bool { return c == ' ' || c == '\t' || c == ',' }
+
+// splitWords appends to dst the words of s separated by spaces, tabs and
+// commas, as strings.FieldsFunc would return them. The separators are
+// ASCII, so splitting bytes gives the same words as splitting runes; the
+// callers pass a stack array as dst, so a comment costs no allocation.
+func splitWords(dst []string, s string) []string {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && isWordSep(s[i]) {
+			i++
+		}
+		start := i
+		for i < len(s) && !isWordSep(s[i]) {
+			i++
+		}
+		if i > start {
+			dst = append(dst, s[start:i])
+		}
+	}
+	return dst
+}
+
 // comment reads one comment for TLS details, authentication and the
 // envelope sender.
-func (h *Hop) comment(c string) {
-	lc := strings.ToLower(c)
+func (h *Hop) comment(c string, mem *hopMem) {
 	switch {
-	case strings.HasPrefix(lc, "envelope-from"):
+	case lowerHasPrefix(c, "envelope-from"):
 		if h.EnvelopeFrom == "" {
 			h.EnvelopeFrom = strings.TrimSpace(c[len("envelope-from"):])
 		}
 		return
-	case strings.HasPrefix(lc, "authenticated"):
+	case lowerHasPrefix(c, "authenticated"):
 		// Postfix "(Authenticated sender: x)", Sendmail "(authenticated bits=0)".
 		h.Authenticated = true
-	case lc == "google transport security":
+	case lowerIs(c, "google transport security"):
 		h.Encrypted = true
 		return
 	}
-	words := strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' })
+	var buf [32]string
+	words := splitWords(buf[:0], c)
 	for i, w := range words {
-		lw := strings.ToLower(w)
+		// The cases below need a word starting with u, v, c, b or t
+		// (or a non-ASCII rune, which may fold to one); skipping the
+		// others here saves five calls for most words.
+		switch w[0] | 0x20 {
+		case 'u', 'v', 'c', 'b', 't':
+		default:
+			if w[0] < utf8.RuneSelf {
+				continue
+			}
+		}
 		switch {
-		case lw == "using" && i+1 < len(words) && strings.HasPrefix(strings.ToLower(words[i+1]), "tls"):
+		case lowerIs(w, "using") && i+1 < len(words) && lowerHasPrefix(words[i+1], "tls"):
 			// Postfix: "using TLSv1.3 with cipher C (256/256 bits)".
-			t := h.tls()
+			t := h.tls(mem)
 			t.Version = words[i+1]
 			if i+4 < len(words) && strings.EqualFold(words[i+2], "with") && strings.EqualFold(words[i+3], "cipher") {
 				t.Cipher = words[i+4]
@@ -383,31 +756,55 @@ func (h *Hop) comment(c string) {
 					t.Bits = leadingInt(strings.TrimPrefix(words[i+5], "("))
 				}
 			}
-		case strings.HasPrefix(lw, "version=tls") || strings.HasPrefix(lw, "version=ssl"):
+		case lowerHasPrefix(w, "version=tls") || lowerHasPrefix(w, "version=ssl"):
 			// Sendmail, Gmail, Exchange: "version=TLS1_2 cipher=C bits=128/128".
-			h.tls().Version = w[len("version="):]
-		case strings.HasPrefix(lw, "cipher=") && len(w) > len("cipher="):
-			h.tls().Cipher = w[len("cipher="):]
-		case strings.HasPrefix(lw, "bits=") && h.TLS != nil:
+			h.tls(mem).Version = w[len("version="):]
+		case lowerHasPrefix(w, "cipher=") && len(w) > len("cipher="):
+			h.tls(mem).Cipher = w[len("cipher="):]
+		case lowerHasPrefix(w, "bits=") && h.TLS != nil:
 			if n := leadingInt(w[len("bits="):]); n > 0 {
 				h.TLS.Bits = n
 			}
 		case i == 0 && len(words) == 1 && isEximTLS(w):
-			// Exim: "(TLS1.3)" or "(TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)".
-			parts := strings.Split(w, ":")
-			t := h.tls()
-			t.Version = parts[0]
-			if len(parts) >= 2 && parts[1] != "" {
-				t.Cipher = parts[1]
-			}
-			if len(parts) >= 3 {
-				t.Bits = leadingInt(parts[2])
+			// Exim: "(TLS1.3)" or "(TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)",
+			// read as strings.Split(w, ":") would, without the slice.
+			version, rest, more := strings.Cut(w, ":")
+			t := h.tls(mem)
+			t.Version = version
+			if more {
+				cipher, rest, more := strings.Cut(rest, ":")
+				if cipher != "" {
+					t.Cipher = cipher
+				}
+				if more {
+					bits, _, _ := strings.Cut(rest, ":")
+					t.Bits = leadingInt(bits)
+				}
 			}
 		}
 	}
 }
 
 func isEximTLS(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return isEximTLSUnicode(w)
+		}
+	}
+	// ASCII: the test below on the upper-case form, without making it.
+	if len(w) < 4 || !upperIs(w[:3], "TLS") {
+		return false
+	}
+	c := w[3]
+	if (c == 'V' || c == 'v') && len(w) > 4 {
+		c = w[4]
+	}
+	return c >= '0' && c <= '9'
+}
+
+// isEximTLSUnicode is isEximTLS for a word with non-ASCII runes, whose
+// upper-case form may differ in length.
+func isEximTLSUnicode(w string) bool {
 	u := strings.ToUpper(w)
 	if !strings.HasPrefix(u, "TLS") || len(u) < 4 {
 		return false
@@ -439,22 +836,29 @@ func fillEndpoint(e *Endpoint, from bool) {
 	helo := ""
 	nameIP := e.IP
 	var commentIP netip.Addr
+	var buf [16]string
 	for ci, c := range e.Comments {
-		words := strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' })
+		words := splitWords(buf[:0], c)
 		for i, w := range words {
-			lw := strings.ToLower(w)
+			// Only a word starting with h, e or u (or a non-ASCII rune,
+			// which may fold to one) can be a keyword below.
+			kw := w[0] >= utf8.RuneSelf
+			switch w[0] | 0x20 {
+			case 'h', 'e', 'u':
+				kw = true
+			}
 			switch {
-			case strings.HasPrefix(lw, "helo="):
+			case kw && lowerHasPrefix(w, "helo="):
 				// Exim: "name ([ip]:port helo=x)".
 				if helo == "" {
 					helo = w[len("helo="):]
 				}
-			case (lw == "helo" || lw == "ehlo") && i == 0 && i+1 < len(words):
+			case kw && (lowerIs(w, "helo") || lowerIs(w, "ehlo")) && i == 0 && i+1 < len(words):
 				// qmail: "from rdns (HELO x) (ip)".
 				if helo == "" {
 					helo = words[i+1]
 				}
-			case lw == "unknown" && i == 0:
+			case kw && lowerIs(w, "unknown") && i == 0:
 				rdnsUnknown = true
 			default:
 				if ip, ok := parseIP(w); ok {
@@ -531,8 +935,16 @@ func isHostname(w string) bool {
 // with a port (Exim "[192.0.2.1]:25", "192.0.2.1:25") or a trailing dot
 // or comma.
 func parseIP(w string) (netip.Addr, bool) {
-	w = strings.TrimRight(w, ".,")
+	// strings.TrimRight(w, ".,"), by hand: it is called on every word.
+	for len(w) > 0 && (w[len(w)-1] == '.' || w[len(w)-1] == ',') {
+		w = w[:len(w)-1]
+	}
 	if w == "" {
+		return netip.Addr{}, false
+	}
+	// Most words are not addresses: an address (with or without a
+	// port) starts with a hex digit or ":", or "[" for a literal.
+	if c := w[0]; c != '[' && c != ':' && !isHexDigit(c) {
 		return netip.Addr{}, false
 	}
 	if w[0] == '[' {
@@ -548,7 +960,7 @@ func parseIP(w string) (netip.Addr, bool) {
 		if len(w) > 5 && strings.EqualFold(w[:5], "IPv6:") {
 			w = w[5:]
 		}
-	} else if strings.Count(w, ":") == 1 {
+	} else if i := strings.IndexByte(w, ':'); i >= 0 && strings.IndexByte(w[i+1:], ':') < 0 {
 		// IPv4 with a port; a bare IPv6 address has at least two colons.
 		host, port, _ := strings.Cut(w, ":")
 		if !isDigits(port) {
@@ -556,20 +968,77 @@ func parseIP(w string) (netip.Addr, bool) {
 		}
 		w = host
 	}
-	if strings.IndexByte(w, '%') >= 0 { // no zones in mail headers
-		return netip.Addr{}, false
-	}
-	ip, err := netip.ParseAddr(w)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return ip.Unmap(), true
+	return parseAddr(w)
 }
 
-func isDigits(s string) bool {
-	if s == "" || len(s) > 5 {
-		return false
+// parseAddr is netip.ParseAddr without zones, returning ok instead of an
+// error: most words are not addresses, and netip allocates each error.
+// Words that netip would reject for their characters alone are rejected
+// here, and IPv4 is read here, as netip reads it.
+func parseAddr(w string) (netip.Addr, bool) {
+	// netip.ParseAddr decides by the first "." or ":".
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c == '.':
+			return parseIPv4(w)
+		case c == ':':
+			for j := i; j < len(w); j++ {
+				if !isHexDigit(w[j]) && w[j] != ':' && w[j] != '.' {
+					return netip.Addr{}, false // also a zone: none in mail headers
+				}
+			}
+			ip, err := netip.ParseAddr(w)
+			if err != nil {
+				return netip.Addr{}, false
+			}
+			return ip.Unmap(), true
+		case !isHexDigit(c):
+			return netip.Addr{}, false
+		}
 	}
-	_, err := strconv.Atoi(s)
-	return err == nil && s[0] != '+' && s[0] != '-'
+	return netip.Addr{}, false
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// parseIPv4 reads dotted-decimal IPv4 with exactly the rules of
+// netip.ParseAddr: four fields of 0-255, no leading zeros.
+func parseIPv4(s string) (netip.Addr, bool) {
+	var fields [4]uint8
+	var val, pos, digits int
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits == 1 && val == 0 {
+				return netip.Addr{}, false // leading zero
+			}
+			val = val*10 + int(c-'0')
+			digits++
+			if val > 255 {
+				return netip.Addr{}, false
+			}
+		case c == '.':
+			if i == 0 || i == len(s)-1 || s[i-1] == '.' || pos == 3 {
+				return netip.Addr{}, false
+			}
+			fields[pos] = uint8(val)
+			pos++
+			val, digits = 0, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if pos < 3 {
+		return netip.Addr{}, false
+	}
+	fields[3] = uint8(val)
+	return netip.AddrFrom4(fields), true
+}
+
+// isDigits reports whether s is a port number: one to five ASCII digits
+// (what strconv.Atoi accepted here, without its error allocation).
+func isDigits(s string) bool {
+	return len(s) >= 1 && len(s) <= 5 && isAllDigits(s)
 }
