@@ -253,12 +253,15 @@ func Analyze(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 // DKIM body hashes cover the whole body however large it is.
 func readBody(msg *message.Message, bodyWriter io.Writer, lim report.Options) (*report.Report, int64, error) {
 	var n countWriter
-	tee := io.TeeReader(msg.Body, io.MultiWriter(bodyWriter, &n))
-	rpt, err := report.Parse(msg.Header, tee, &lim)
+	w := io.MultiWriter(bodyWriter, &n)
+	rpt, err := report.Parse(msg.Header, io.TeeReader(msg.Body, w), &lim)
 	if err != nil {
 		return nil, int64(n), err
 	}
-	if _, err := io.Copy(io.Discard, tee); err != nil {
+	// The rest goes straight to the hashes: io.Copy lets the body's
+	// reader write its buffer (and a bytes.Reader its whole slice)
+	// without copying it through a buffer first.
+	if _, err := io.Copy(w, msg.Body); err != nil {
 		return nil, int64(n), err
 	}
 	return rpt, int64(n), nil
