@@ -109,7 +109,7 @@ func policyChecks(ctx context.Context, r resolve.Resolver, h message.Header, rep
 // ourResults lists our verdicts as Authentication-Results entries, in the
 // order RFC 8601 readers expect: iprev, spf, dkim, arc, dmarc, bimi.
 func ourResults(rep *Report) []authres.Method {
-	var out []authres.Method
+	out := make([]authres.Method, 0, 5+len(rep.DKIM))
 	if rep.IPRev != nil {
 		out = append(out, rep.IPRev.AuthResult())
 	}

@@ -111,7 +111,7 @@ type Result struct {
 // method "dkim" with header.d, header.s, header.i, header.a and header.b
 // (RFC 8601 §2.7.1, RFC 6008 for header.b).
 func (r *Result) AuthResult() authres.Method {
-	m := authres.Method{Method: "dkim", Status: r.Status}
+	m := authres.Method{Method: "dkim", Status: r.Status, Props: make([]authres.Prop, 0, 5)}
 	if r.Status != authres.StatusPass {
 		m.Reason = r.Reason
 	}
