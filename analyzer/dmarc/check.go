@@ -139,22 +139,29 @@ func Check(ctx context.Context, r resolve.Resolver, in Input, opts *Options) *Re
 		return res
 	}
 	q := newQuerier(r)
-	var results []*Result
+	if len(domains) == 1 {
+		// The common case, without the per-domain list.
+		res := evaluate(ctx, q, domains[0], in, opts, mode)
+		res.Discovery = q.steps
+		if len(findings) > 0 {
+			res.Findings = append(findings, res.Findings...)
+		}
+		return res
+	}
+	results := make([]*Result, 0, len(domains))
 	for _, d := range domains {
 		results = append(results, evaluate(ctx, q, d, in, opts, mode))
 	}
+	// RFC 7489 §6.6.1: apply the strictest policy among failing checks.
 	res := results[0]
-	if len(results) > 1 {
-		// RFC 7489 §6.6.1: apply the strictest policy among failing checks.
-		for _, x := range results[1:] {
-			if stricter(x, res) {
-				res = x
-			}
+	for _, x := range results[1:] {
+		if stricter(x, res) {
+			res = x
 		}
-		cp := *res
-		res = &cp
-		res.PerDomain = results
 	}
+	cp := *res
+	res = &cp
+	res.PerDomain = results
 	res.Discovery = q.steps
 	res.Findings = append(findings, res.Findings...)
 	return res
@@ -166,14 +173,21 @@ func stricter(a, b *Result) bool {
 		if r.Status != authres.StatusFail {
 			return 0
 		}
-		return 1 + map[Disposition]int{DispositionNone: 0, DispositionQuarantine: 1, DispositionReject: 2}[r.Disposition]
+		switch r.Disposition {
+		case DispositionQuarantine:
+			return 2
+		case DispositionReject:
+			return 3
+		}
+		return 1
 	}
 	return rank(a) > rank(b)
 }
 
 func evaluate(ctx context.Context, q *querier, domain string, in Input, opts *Options, mode Mode) *Result {
 	res := &Result{Mode: mode, FromDomain: domain, Disposition: DispositionNone, Pct: 100}
-	pol := lookup(ctx, q, domain, mode)
+	var pol Policy // on the stack: only its parts are kept
+	lookup(ctx, q, domain, mode, &pol)
 	res.OrgDomain = pol.OrgDomain
 	for _, p := range pol.Problems {
 		res.finding("warning", "dmarc.record", p, "")
@@ -182,8 +196,8 @@ func evaluate(ctx context.Context, q *querier, domain string, in Input, opts *Op
 		res.Record, res.Policy, res.PolicyDomain = pol.Record.Raw, pol.Record, pol.RecordDomain
 		res.recordFindings(pol.Record, mode)
 	}
-	org := orgFunc(ctx, q, mode, domain, pol.OrgDomain)
-	dnsTrouble := res.align(in, pol.Record, org)
+	org := &orgFinder{q: q, mode: mode, from: normDomain(domain), fromOrg: pol.OrgDomain}
+	dnsTrouble := res.align(ctx, in, pol.Record, org)
 
 	switch {
 	case !pol.Found:
@@ -192,13 +206,13 @@ func evaluate(ctx context.Context, q *querier, domain string, in Input, opts *Op
 		case authres.StatusTempError:
 			res.Reason = "DNS lookup for the DMARC record failed"
 		case authres.StatusPermError:
-			res.Reason = fmt.Sprintf("the record at _dmarc.%s has no valid p= and no valid rua=", pol.RecordDomain)
+			res.Reason = "the record at _dmarc." + pol.RecordDomain + " has no valid p= and no valid rua="
 		default:
 			res.Reason = "no DMARC record for " + domain
 		}
 	case res.anyAligned():
 		res.Status = authres.StatusPass
-		res.Reason = "aligned pass: " + res.alignedList()
+		res.Reason = res.alignedReason()
 	case dnsTrouble != nil:
 		// Alignment could not be decided without the organisational domain.
 		res.Status, res.Err = authres.StatusTempError, fmt.Errorf("%w: %w", ErrDNS, dnsTrouble)
@@ -208,14 +222,14 @@ func evaluate(ctx context.Context, q *querier, domain string, in Input, opts *Op
 		res.Reason = "neither SPF nor DKIM passed aligned with " + domain
 	}
 	if pol.Found {
-		res.applyPolicy(ctx, q, pol, mode)
+		res.applyPolicy(ctx, q, &pol, mode)
 		if !opts.skipReports() {
-			res.checkReportURIs(ctx, q, pol, org)
+			res.checkReportURIs(ctx, q, &pol, org)
 		}
 	}
 	if res.Status == authres.StatusFail && in.ARC != nil && in.ARC.Status == authres.StatusPass && len(in.ARC.Sealers) > 0 {
-		res.ARCOverride = fmt.Sprintf("DMARC fails; ARC chain passes and was sealed by %s: a receiver trusting that sealer may deliver",
-			strings.Join(uniq(in.ARC.Sealers), ", "))
+		res.ARCOverride = "DMARC fails; ARC chain passes and was sealed by " + strings.Join(uniq(in.ARC.Sealers), ", ") +
+			": a receiver trusting that sealer may deliver"
 	}
 	if res.Err != nil {
 		res.Problem = res.Err.Error()
@@ -264,9 +278,11 @@ func (res *Result) recordFindings(rec *Record, mode Mode) {
 	for _, t := range rec.InvalidTags {
 		res.finding("warning", "dmarc.invalid-tag", "invalid value for "+t+"= ignored", "RFC 7489 §6.3")
 	}
-	for _, u := range append(append([]URI{}, rec.RUA...), rec.RUF...) {
-		if u.Problem != "" {
-			res.finding("warning", "dmarc.bad-uri", u.URI+": "+u.Problem, "RFC 7489 §6.4")
+	for _, uris := range [2][]URI{rec.RUA, rec.RUF} {
+		for _, u := range uris {
+			if u.Problem != "" {
+				res.finding("warning", "dmarc.bad-uri", u.URI+": "+u.Problem, "RFC 7489 §6.4")
+			}
 		}
 	}
 	if rec.Policy == DispositionNone && !has("sp") {
@@ -274,87 +290,111 @@ func (res *Result) recordFindings(rec *Record, mode Mode) {
 	}
 }
 
-// orgFunc returns how to find the organisational domain of an identifier:
-// the public suffix list in RFC 7489 mode, the tree walk (sharing the
-// query cache) in RFC 9989 mode.
-func orgFunc(ctx context.Context, q *querier, mode Mode, from, fromOrg string) func(string) (string, error) {
-	return func(d string) (string, error) {
-		d = normDomain(d)
-		if mode == ModeRFC7489 {
-			return OrgDomain(d), nil
-		}
-		if d == normDomain(from) && fromOrg != "" {
-			return fromOrg, nil
-		}
-		return orgWalk(ctx, q, d)
+// orgFinder finds the organisational domain of an identifier: the public
+// suffix list in RFC 7489 mode, the tree walk (sharing the query cache) in
+// RFC 9989 mode, where the From domain's is known from policy discovery.
+//
+// The context is an argument, not a field: it escapes into the resolver,
+// and would take the querier (on the stack of Check) with it.
+type orgFinder struct {
+	q       *querier
+	mode    Mode
+	from    string // the From domain, normalised
+	fromOrg string // its organisational domain; "" when unknown
+}
+
+func (o *orgFinder) org(ctx context.Context, d string) (string, error) {
+	d = normDomain(d)
+	if o.mode == ModeRFC7489 {
+		return OrgDomain(d), nil
 	}
+	if d == o.from && o.fromOrg != "" {
+		return o.fromOrg, nil
+	}
+	return orgWalk(ctx, o.q, d)
 }
 
 // align fills res.Alignment; it returns the DNS error that kept an
 // alignment undecided, if any.
-func (res *Result) align(in Input, rec *Record, org func(string) (string, error)) error {
+func (res *Result) align(ctx context.Context, in Input, rec *Record, org *orgFinder) error {
 	adkim, aspf := AlignRelaxed, AlignRelaxed
 	if rec != nil {
 		adkim, aspf = rec.ADKIM, rec.ASPF
 	}
-	var dnsErr error
-	one := func(method, label, domain, suffix string, st authres.Status, mode AlignMode) {
-		if at := strings.LastIndexByte(domain, '@'); at >= 0 {
-			domain = domain[at+1:]
-		}
-		a := Alignment{Method: method, Domain: normDomain(domain), Result: st, Mode: "relaxed"}
-		if mode == AlignStrict {
-			a.Mode = "strict"
-		}
-		prefix := fmt.Sprintf("From %s, %s%s%s", res.FromDomain, label, a.Domain, suffix)
-		switch {
-		case a.Domain == "":
-			a.Explanation = prefix + ": no domain, cannot align"
-		case st != authres.StatusPass:
-			a.Explanation = fmt.Sprintf("%s: %s, so it cannot align", prefix, st)
-		case a.Domain == res.FromDomain:
-			a.Aligned = true
-			a.Explanation = fmt.Sprintf("%s: aligned (%s, same domain)", prefix, a.Mode)
-		case mode == AlignStrict:
-			a.Explanation = prefix + ": not aligned (strict: the domains must be equal)"
-		default:
-			// RFC 7489 §3.1.1-3.1.2, RFC 9989 §4.4: relaxed alignment
-			// compares organisational domains.
-			o1, err1 := org(res.FromDomain)
-			o2, err2 := org(a.Domain)
-			switch {
-			case err1 != nil || err2 != nil:
-				if err1 == nil {
-					err1 = err2
-				}
-				dnsErr = err1
-				a.Explanation = prefix + ": unknown (DNS failed while finding the organisational domain)"
-			case o1 == o2:
-				a.Aligned = true
-				a.Explanation = fmt.Sprintf("%s: aligned (relaxed, organisational domain %s)", prefix, o1)
-			default:
-				a.Explanation = fmt.Sprintf("%s: not aligned (relaxed: organisational domains %s and %s differ)", prefix, o1, o2)
-			}
-		}
-		res.Alignment = append(res.Alignment, a)
+	n := len(in.DKIM)
+	if in.SPF != nil {
+		n++
 	}
+	if n > 0 {
+		res.Alignment = make([]Alignment, 0, n)
+	}
+	var dnsErr error
 	if in.SPF != nil {
 		// RFC 7489 §4.1 and RFC 7208 §2.4: with a null reverse-path the
 		// HELO identity stands in for MAIL FROM.
-		id := in.SPF.Identity
-		if id == "" {
-			id = "mailfrom"
+		label := "SPF mailfrom "
+		switch id := in.SPF.Identity; id {
+		case "", "mailfrom":
+		case "helo":
+			label = "SPF helo "
+		default:
+			label = "SPF " + id + " "
 		}
-		one("spf", "SPF "+id+" ", in.SPF.Domain, "", in.SPF.Status, aspf)
+		res.alignOne(ctx, "spf", label, in.SPF.Domain, "", in.SPF.Status, aspf, org, &dnsErr)
 	}
 	for _, d := range in.DKIM {
-		suffix := ""
-		if d.Selector != "" {
-			suffix = " s=" + d.Selector // tells apart several signatures of one domain
-		}
-		one("dkim", "DKIM d=", d.Domain, suffix, d.Status, adkim)
+		// s= tells apart several signatures of one domain.
+		res.alignOne(ctx, "dkim", "DKIM d=", d.Domain, d.Selector, d.Status, adkim, org, &dnsErr)
 	}
 	return dnsErr
+}
+
+// alignOne appends the alignment of one identifier. Its explanation reads
+// "From <from>, <label><domain>[ s=<selector>]: <verdict>", each built in
+// one concatenation.
+func (res *Result) alignOne(ctx context.Context, method, label, domain, selector string, st authres.Status, mode AlignMode, org *orgFinder, dnsErr *error) {
+	if at := strings.LastIndexByte(domain, '@'); at >= 0 {
+		domain = domain[at+1:]
+	}
+	a := Alignment{Method: method, Domain: normDomain(domain), Result: st, Mode: "relaxed"}
+	if mode == AlignStrict {
+		a.Mode = "strict"
+	}
+	sel := ""
+	if selector != "" {
+		sel = " s="
+	}
+	from := res.FromDomain
+	switch {
+	case a.Domain == "":
+		a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": no domain, cannot align"
+	case st != authres.StatusPass:
+		a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": " + string(st) + ", so it cannot align"
+	case a.Domain == from:
+		a.Aligned = true
+		a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": aligned (" + a.Mode + ", same domain)"
+	case mode == AlignStrict:
+		a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": not aligned (strict: the domains must be equal)"
+	default:
+		// RFC 7489 §3.1.1-3.1.2, RFC 9989 §4.4: relaxed alignment
+		// compares organisational domains.
+		o1, err1 := org.org(ctx, from)
+		o2, err2 := org.org(ctx, a.Domain)
+		switch {
+		case err1 != nil || err2 != nil:
+			if err1 == nil {
+				err1 = err2
+			}
+			*dnsErr = err1
+			a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": unknown (DNS failed while finding the organisational domain)"
+		case o1 == o2:
+			a.Aligned = true
+			a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": aligned (relaxed, organisational domain " + o1 + ")"
+		default:
+			a.Explanation = "From " + from + ", " + label + a.Domain + sel + selector + ": not aligned (relaxed: organisational domains " + o1 + " and " + o2 + " differ)"
+		}
+	}
+	res.Alignment = append(res.Alignment, a)
 }
 
 func (res *Result) anyAligned() bool {
@@ -366,14 +406,25 @@ func (res *Result) anyAligned() bool {
 	return false
 }
 
-func (res *Result) alignedList() string {
-	var parts []string
+// alignedReason is "aligned pass: " and the aligned identifiers, "method
+// domain" joined by ", ".
+func (res *Result) alignedReason() string {
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString("aligned pass: ")
+	first := true
 	for _, a := range res.Alignment {
 		if a.Aligned {
-			parts = append(parts, a.Method+" "+a.Domain)
+			if !first {
+				b.WriteString(", ")
+			}
+			first = false
+			b.WriteString(a.Method)
+			b.WriteByte(' ')
+			b.WriteString(a.Domain)
 		}
 	}
-	return strings.Join(parts, ", ")
+	return b.String()
 }
 
 // applyPolicy chooses p=, sp= or np= and the disposition.
@@ -386,14 +437,16 @@ func (res *Result) applyPolicy(ctx context.Context, q *querier, pol *Policy, mod
 	case pol.Fallback:
 		tag, want = "p=none (fallback: no valid p=)", DispositionNone
 	case pol.RecordDomain == res.FromDomain:
-		tag, want = fmt.Sprintf("p=%s (record of the From domain)", rec.Policy), rec.Policy
+		tag, want = "p="+string(rec.Policy)+" (record of the From domain)", rec.Policy
 	default:
 		// A record found above the From domain: sp= for subdomains, and in
 		// RFC 9989 mode np= for subdomains that do not exist (§4.7; RFC
 		// 9091 §2.6 defines non-existent as no A, AAAA or MX).
-		want, tag = rec.Policy, fmt.Sprintf("p=%s (record of %s; no sp=)", rec.Policy, pol.RecordDomain)
+		want = rec.Policy
 		if rec.SubdomainPolicy != "" {
-			want, tag = rec.SubdomainPolicy, fmt.Sprintf("sp=%s (From is a subdomain of %s)", rec.SubdomainPolicy, pol.RecordDomain)
+			want, tag = rec.SubdomainPolicy, "sp="+string(rec.SubdomainPolicy)+" (From is a subdomain of "+pol.RecordDomain+")"
+		} else {
+			tag = "p=" + string(rec.Policy) + " (record of " + pol.RecordDomain + "; no sp=)"
 		}
 		if mode == ModeRFC9989 && rec.NonexistentPolicy != "" && rec.NonexistentPolicy != want {
 			exists, err := q.exists(ctx, res.FromDomain)
@@ -401,7 +454,7 @@ func (res *Result) applyPolicy(ctx context.Context, q *querier, pol *Policy, mod
 			case err != nil:
 				res.finding("warning", "dmarc.np-unknown", "could not tell whether "+res.FromDomain+" exists; np= not applied", "RFC 9989 §4.7")
 			case !exists:
-				want, tag = rec.NonexistentPolicy, fmt.Sprintf("np=%s (From domain %s does not exist)", rec.NonexistentPolicy, res.FromDomain)
+				want, tag = rec.NonexistentPolicy, "np="+string(rec.NonexistentPolicy)+" (From domain "+res.FromDomain+" does not exist)"
 			}
 		}
 	}
@@ -442,8 +495,8 @@ func lower(d Disposition) Disposition {
 // checkReportURIs fills ReportURIs: a mailto: destination outside the
 // policy's organisational domain must publish
 // <policy-domain>._report._dmarc.<dest> (RFC 7489 §7.1; RFC 9989 keeps it).
-func (res *Result) checkReportURIs(ctx context.Context, q *querier, pol *Policy, org func(string) (string, error)) {
-	base, _ := org(pol.RecordDomain)
+func (res *Result) checkReportURIs(ctx context.Context, q *querier, pol *Policy, org *orgFinder) {
+	base, _ := org.org(ctx, pol.RecordDomain)
 	if base == "" {
 		base = pol.RecordDomain
 	}
@@ -451,6 +504,9 @@ func (res *Result) checkReportURIs(ctx context.Context, q *querier, pol *Policy,
 		tag  string
 		uris []URI
 	}{{"rua", pol.Record.RUA}, {"ruf", pol.Record.RUF}} {
+		if len(list.uris) > 0 && res.ReportURIs == nil {
+			res.ReportURIs = make([]ReportURI, 0, len(pol.Record.RUA)+len(pol.Record.RUF))
+		}
 		for _, u := range list.uris {
 			ru := ReportURI{Tag: list.tag, URI: u.URI}
 			switch {
@@ -504,6 +560,16 @@ func fromDomains(values []string) ([]string, []Finding) {
 	seen := map[string]bool{}
 	addresses := 0
 	for _, v := range values {
+		if d, ok := simpleMailbox(v); ok {
+			// A plain address: no group syntax, no empty label (both
+			// excluded by simpleMailbox), nothing to report.
+			addresses++
+			if d = normDomain(d); d != "" && !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+			continue
+		}
 		if hasGroup(v) {
 			add("warning", "dmarc.from-group", fmt.Sprintf("From uses group syntax (%q): only its addresses count", v), "RFC 5322 §3.4")
 		}
@@ -547,6 +613,160 @@ func fromDomains(values []string) ([]string, []Finding) {
 		add("info", "dmarc.from-multiple-addresses", fmt.Sprintf("From holds %d addresses, all in %s", addresses, out[0]), "RFC 7489 §6.6.1")
 	}
 	return out, fs
+}
+
+// simpleMailbox returns the domain of v when v is one mailbox in the
+// plainest forms, ASCII only, which mail.AddressParser.ParseList would
+// parse to that one address:
+//
+//	[phrase] "<" local "@" domain ">"   or   local "@" domain [comment]
+//
+// with atoms and quoted strings (no escapes) in the phrase, dot-atoms for
+// local and domain, a comment without nesting or escapes, and spaces or
+// tabs only around them. Encoded-words (RFC 2047) must be in a charset
+// that mime.WordDecoder knows, as net/mail fails on others. Parsing these
+// by hand is a fraction of the cost of net/mail; anything else is left to
+// it.
+func simpleMailbox(v string) (string, bool) {
+	i := skipWSP(v, 0)
+	// A bare addr-spec, maybe with a comment (the old "addr (Name)").
+	if j, at, ok := dotAtomAddr(v, i); ok {
+		k := skipWSP(v, j)
+		if k < len(v) && v[k] == '(' {
+			end, ok := plainComment(v, k+1)
+			if !ok {
+				return "", false
+			}
+			k = skipWSP(v, end)
+		}
+		if k == len(v) {
+			return v[at+1 : j], true
+		}
+	}
+	// The phrase: words separated by white space, up to "<".
+	for i < len(v) && v[i] != '<' {
+		start := i
+		if v[i] == '"' {
+			i++
+			for i < len(v) && v[i] != '"' {
+				if c := v[i]; c == '\\' || (c < ' ' && c != '\t') || c > '~' {
+					return "", false
+				}
+				i++
+			}
+			if i == len(v) || i == start+1 { // unterminated or empty
+				return "", false
+			}
+			i++
+		} else {
+			for i < len(v) && (isAtext(v[i]) || v[i] == '.') {
+				i++
+			}
+			if i == start || !knownEncoding(v[start:i]) {
+				return "", false
+			}
+		}
+		next := skipWSP(v, i)
+		if next == i && next < len(v) && v[next] != '<' {
+			return "", false // words must be apart
+		}
+		i = next
+	}
+	if i == len(v) {
+		return "", false
+	}
+	j, at, ok := dotAtomAddr(v, i+1)
+	if !ok || j == len(v) || v[j] != '>' || skipWSP(v, j+1) != len(v) {
+		return "", false
+	}
+	return v[at+1 : j], true
+}
+
+// plainComment scans a comment whose "(" ends at v[i], up to and
+// including its ")": printable ASCII and tabs, no nested parentheses or
+// backslashes, every word passing knownEncoding (net/mail decodes them).
+func plainComment(v string, i int) (int, bool) {
+	start := i
+	for ; i < len(v) && v[i] != ')'; i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c > '~' || c == '(' || c == '\\' {
+			return 0, false
+		}
+	}
+	if i == len(v) {
+		return 0, false
+	}
+	for w := range strings.FieldsFuncSeq(v[start:i], func(r rune) bool { return r == ' ' || r == '\t' }) {
+		if !knownEncoding(w) {
+			return 0, false
+		}
+	}
+	return i + 1, true
+}
+
+// knownEncoding reports whether net/mail decodes word to some text
+// without error: it is no encoded-word, or one with encoded text in a
+// charset mime.WordDecoder converts itself (utf-8, iso-8859-1, us-ascii).
+// net/mail asks for other charsets a reader that fails, and then fails to
+// parse the address; and a phrase of only empty encoded-words is no
+// phrase to it.
+func knownEncoding(word string) bool {
+	if !strings.HasPrefix(word, "=?") {
+		return true // mime.WordDecoder rejects it as a word, which net/mail ignores
+	}
+	if len(word) < 8 || !strings.HasSuffix(word, "?=") || strings.Count(word, "?") != 4 || word[len(word)-3] == '?' {
+		return false // cannot tell cheaply, or empty: leave it to net/mail
+	}
+	charset, _, _ := strings.Cut(word[2:], "?")
+	return strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "iso-8859-1") || strings.EqualFold(charset, "us-ascii")
+}
+
+// dotAtomAddr scans dot-atom "@" dot-atom from v[i], returning where it
+// ends and where its "@" is.
+func dotAtomAddr(v string, i int) (end, at int, ok bool) {
+	j, ok := dotAtom(v, i)
+	if !ok || j == len(v) || v[j] != '@' {
+		return 0, 0, false
+	}
+	end, ok = dotAtom(v, j+1)
+	return end, j, ok
+}
+
+// dotAtom scans an RFC 5322 dot-atom of ASCII atext from v[i]: no leading,
+// trailing or double dot.
+func dotAtom(v string, i int) (int, bool) {
+	start := i
+	for i < len(v) {
+		if c := v[i]; c == '.' {
+			if i == start || v[i-1] == '.' {
+				return 0, false
+			}
+		} else if !isAtext(c) {
+			break
+		}
+		i++
+	}
+	if i == start || v[i-1] == '.' {
+		return 0, false
+	}
+	return i, true
+}
+
+// isAtext reports RFC 5322 atext in ASCII: a visible character other than
+// the specials.
+func isAtext(c byte) bool { return atext[c] }
+
+var atext = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`()<>[]:;@\,".`, c)
+	}
+	return t
+}()
+
+func skipWSP(v string, i int) int {
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 // hasGroup reports RFC 5322 §3.4 group syntax: a ":" outside quoted

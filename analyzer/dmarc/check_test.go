@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/mail"
 	"strings"
 	"testing"
 
@@ -412,6 +413,65 @@ func FuzzFromDomains(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSimpleMailbox checks the fast path of fromDomains against net/mail:
+// whenever simpleMailbox reads a domain, mail.AddressParser.ParseList must
+// read one address with that domain.
+func FuzzSimpleMailbox(f *testing.F) {
+	for _, s := range []string{
+		"Ann <ann@example.com>", "a@b.example", `"Peggy K" <p.k@x.example>`, " \t<a@b>\t ", "a<b@c>",
+		"A.B. Name <x!#$%&'*+-/=?^_`{|}~@y-z.example>", `"a" "b" c <d@e>`, "a.@b", "a@b.", "x <a@b> y", `"" <a@b>`,
+		`"a\"b" <c@d>`, "=?utf-8?q?Ivan_M=C3=BCller?= <ivan@x.example>", "=?windows-1252?q?x?= <a@b>", "=?utf-8?B??=<0@0>",
+		"MAILER-DAEMON@x.example (Mail Delivery System)", "a@b (=?iso-8859-2?q?x?=)", "a@b ((x))", "a@b, c@d", "Team: a@b;",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := simpleMailbox(s)
+		if !ok {
+			return
+		}
+		list, err := (&mail.AddressParser{}).ParseList(s)
+		if err != nil {
+			t.Fatalf("simpleMailbox(%q) = %q, but net/mail fails: %v", s, d, err)
+		}
+		if len(list) != 1 {
+			t.Fatalf("simpleMailbox(%q) = %q, but net/mail reads %d addresses", s, d, len(list))
+		}
+		a := list[0].Address
+		if got := a[strings.LastIndexByte(a, '@')+1:]; got != d {
+			t.Fatalf("simpleMailbox(%q) = %q, net/mail %q", s, d, got)
+		}
+		if hasGroup(s) {
+			t.Fatalf("simpleMailbox(%q) = %q, but it has group syntax", s, d)
+		}
+	})
+}
+
+func TestSimpleMailbox(t *testing.T) {
+	for _, c := range []struct {
+		in, want string // want "" when simpleMailbox leaves the value to net/mail
+	}{
+		{"Ann <ann@Example.com>", "Example.com"},
+		{"a@b.example", "b.example"},
+		{`"Peggy K" <p.k@x.example>`, "x.example"},
+		{"=?utf-8?q?Ivan_M=C3=BCller?= <ivan@x.example>", "x.example"},
+		{"MAILER-DAEMON@x.example (Mail Delivery System)", "x.example"},
+		{"=?koi8-r?q?a?= <b@c>", ""},      // net/mail fails on the charset
+		{"=?utf-8?B??=<0@0>", ""},         // an empty phrase to net/mail
+		{"a@b (x) (y)", ""},               // a second comment
+		{`"a\"b" <c@d>`, ""},              // an escape
+		{"a@[192.0.2.1]", ""},             // a domain literal
+		{"a@b, c@d", ""},                  // a list
+		{"Team: a@b;", ""},                // a group
+		{"Ivan Müller <i@x.example>", ""}, // not ASCII
+	} {
+		d, ok := simpleMailbox(c.in)
+		if ok != (c.want != "") || d != c.want {
+			t.Errorf("simpleMailbox(%q) = %q, %v; want %q", c.in, d, ok, c.want)
+		}
+	}
 }
 
 // Found by FuzzFromDomains: a From domain with an empty label gave "0.".

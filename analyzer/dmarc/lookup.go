@@ -96,35 +96,105 @@ type Policy struct {
 type querier struct {
 	r     resolve.Resolver
 	steps []Step
-	cache map[string]txtAnswer
+	// cache holds the _dmarc answers by domain: a check asks about a
+	// handful of names, so an array (then a slice) beats a map.
+	cache [4]cachedTXT
+	more  []cachedTXT
+	n     int
+}
+
+type cachedTXT struct {
+	domain string
+	a      txtAnswer
 }
 
 type txtAnswer struct {
 	records []string
 	outcome string
 	err     error
+	// rec is records[0] parsed, for OutcomeRecord from dmarcTXT.
+	rec *Record
 }
 
 func newQuerier(r resolve.Resolver) *querier {
-	return &querier{r: r, cache: map[string]txtAnswer{}}
+	return &querier{r: r}
 }
 
-func (q *querier) add(s Step) { q.steps = append(q.steps, s) }
+func (q *querier) add(s Step) {
+	if q.steps == nil {
+		q.steps = make([]Step, 0, 4) // a walk asks 2 to 4 questions
+	}
+	q.steps = append(q.steps, s)
+}
 
 // dmarcTXT fetches the DMARC records at _dmarc.domain.
 func (q *querier) dmarcTXT(ctx context.Context, domain, purpose string) txtAnswer {
-	name := "_dmarc." + domain
-	if a, ok := q.cache[name]; ok {
-		return a
+	for i := range q.cache[:min(q.n, len(q.cache))] {
+		if q.cache[i].domain == domain {
+			return q.cache[i].a
+		}
 	}
-	a := q.txt(ctx, name, purpose, IsRecord)
-	q.cache[name] = a
+	for i := range q.more {
+		if q.more[i].domain == domain {
+			return q.more[i].a
+		}
+	}
+	var name, fq, query string
+	if plainDomain(domain) {
+		// resolve.CanonicalName(name) is name with a dot: build the step's
+		// "name. TXT" at once and take the others from it.
+		query = "_dmarc." + domain + ". TXT"
+		fq = query[:len(query)-len(" TXT")]
+		name = fq[:len(fq)-1]
+	} else {
+		name = "_dmarc." + domain
+		fq = resolve.CanonicalName(name)
+		query = fq + " TXT"
+	}
+	a := q.txtAt(ctx, name, fq, query, purpose, IsRecord)
+	if a.outcome == OutcomeRecord {
+		a.rec, _ = parsedRecords.Get(a.records[0], ParseRecord) // IsRecord passed: no error
+	}
+	if q.n < len(q.cache) {
+		q.cache[q.n] = cachedTXT{domain, a}
+	} else {
+		q.more = append(q.more, cachedTXT{domain, a})
+	}
+	q.n++
 	return a
+}
+
+// plainDomain reports whether d is lower case letters, digits, '-' and '_'
+// in non-empty labels, so that resolve.CanonicalName(x+d) is x+d+"." for
+// any such prefix x.
+func plainDomain(d string) bool {
+	if d == "" || d[0] == '.' || d[len(d)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		switch c := d[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.':
+			if d[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // txt asks for the TXT records at name and keeps those keep accepts.
 func (q *querier) txt(ctx context.Context, name, purpose string, keep func(string) bool) txtAnswer {
-	step := Step{Purpose: purpose, Query: resolve.CanonicalName(name) + " TXT"}
+	fq := resolve.CanonicalName(name)
+	return q.txtAt(ctx, name, fq, fq+" TXT", purpose, keep)
+}
+
+// txtAt is txt with fq, resolve.CanonicalName(name), and the step's query
+// text already worked out.
+func (q *querier) txtAt(ctx context.Context, name, fq, query, purpose string, keep func(string) bool) txtAnswer {
+	step := Step{Purpose: purpose, Query: query}
 	var a txtAnswer
 	if q.r == nil {
 		a = txtAnswer{outcome: OutcomeTempErr, err: &net.DNSError{Err: "no resolver (offline)", Name: name, IsTemporary: true}}
@@ -132,7 +202,7 @@ func (q *querier) txt(ctx context.Context, name, purpose string, keep func(strin
 		q.add(step)
 		return a
 	}
-	ans, err := q.r.Lookup(ctx, resolve.Q(name, resolve.TypeTXT))
+	ans, err := q.r.Lookup(ctx, resolve.Question{Name: fq, Type: resolve.TypeTXT})
 	switch {
 	case err != nil:
 		a = txtAnswer{outcome: OutcomeTempErr, err: err}
@@ -141,9 +211,11 @@ func (q *querier) txt(ctx context.Context, name, purpose string, keep func(strin
 		a.outcome = OutcomeNXDomain
 	default:
 		all := ans.TXT()
-		for _, t := range all {
-			if keep(t) {
-				a.records = append(a.records, t)
+		a.records = all // TXT returns a new slice: keep it when all pass
+		for i, t := range all {
+			if !keep(t) {
+				a.records = filter(all, i, keep)
+				break
 			}
 		}
 		switch len(a.records) {
@@ -161,6 +233,19 @@ func (q *querier) txt(ctx context.Context, name, purpose string, keep func(strin
 	step.Outcome, step.Records = a.outcome, a.records
 	q.add(step)
 	return a
+}
+
+// filter returns the elements of all that keep accepts, all[i] being the
+// first it rejects; nil when none is kept.
+func filter(all []string, i int, keep func(string) bool) []string {
+	var out []string
+	out = append(out, all[:i]...)
+	for _, t := range all[i+1:] {
+		if keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // exists answers the RFC 9091 §2.6 / RFC 9989 question behind np=: does
@@ -201,17 +286,20 @@ func (q *querier) exists(ctx context.Context, domain string) (bool, error) {
 // *net.DNSError).
 func Lookup(ctx context.Context, r resolve.Resolver, domain string, opts *Options) (*Policy, error) {
 	q := newQuerier(r)
-	p := lookup(ctx, q, domain, opts.mode())
+	p := &Policy{}
+	lookup(ctx, q, domain, opts.mode(), p)
 	p.Steps = q.steps
 	return p, p.Err
 }
 
-func lookup(ctx context.Context, q *querier, domain string, mode Mode) *Policy {
+// lookup fills p, which the caller provides so that it can live on the
+// caller's stack.
+func lookup(ctx context.Context, q *querier, domain string, mode Mode, p *Policy) {
 	d := normDomain(domain)
-	p := &Policy{Domain: d, Mode: mode}
+	p.Domain, p.Mode = d, mode
 	if !validDomain(d) {
 		p.Status, p.Err = authres.StatusNone, fmt.Errorf("%w: %q is not a domain name", ErrNoFrom, domain)
-		return p
+		return
 	}
 	if mode == ModeRFC7489 {
 		lookup7489(ctx, q, p)
@@ -221,7 +309,6 @@ func lookup(ctx context.Context, q *querier, domain string, mode Mode) *Policy {
 	if p.Found {
 		validate(p, mode)
 	}
-	return p
 }
 
 func validDomain(d string) bool {
@@ -257,7 +344,7 @@ func lookup7489(ctx context.Context, q *querier, p *Policy) {
 			p.Status, p.Err = authres.StatusNone, fmt.Errorf("%w at _dmarc.%s", ErrMultipleRecords, t)
 			return
 		case OutcomeRecord:
-			p.found(t, a.records[0])
+			p.found(t, a.rec)
 			return
 		}
 	}
@@ -268,7 +355,8 @@ func lookup7489(ctx context.Context, q *querier, p *Policy) {
 // domain up, the first record found being the policy record. Several
 // records at one name are discarded and the walk goes on (§4.10).
 func lookup9989(ctx context.Context, q *querier, p *Policy) {
-	for _, t := range walkTargets(p.Domain) {
+	w := newWalk(p.Domain)
+	for _, t := range w.names[:w.n] {
 		a := q.dmarcTXT(ctx, t, "policy")
 		switch a.outcome {
 		case OutcomeTempErr:
@@ -277,7 +365,7 @@ func lookup9989(ctx context.Context, q *querier, p *Policy) {
 		case OutcomeSeveral:
 			p.Problems = append(p.Problems, fmt.Sprintf("_dmarc.%s holds %d DMARC records: all discarded (RFC 9989 §4.10)", t, len(a.records)))
 		case OutcomeRecord:
-			p.found(t, a.records[0])
+			p.found(t, a.rec)
 		}
 		if p.Found {
 			break
@@ -304,9 +392,8 @@ func lookup9989(ctx context.Context, q *querier, p *Policy) {
 // records for thousands of messages.
 var parsedRecords = memo.New[*Record](4096)
 
-func (p *Policy) found(domain, txt string) {
-	rec, err := parsedRecords.Get(txt, ParseRecord)
-	if err != nil { // IsRecord already passed, so this cannot happen
+func (p *Policy) found(domain string, rec *Record) {
+	if rec == nil { // IsRecord already passed, so this cannot happen
 		return
 	}
 	p.Found, p.Record, p.RecordDomain = true, rec, domain
@@ -356,9 +443,9 @@ func containsTag(tags []string, t string) bool {
 // otherwise the shortest name with a record wins, and with no record at all
 // domain is its own organisational domain.
 func orgWalk(ctx context.Context, q *querier, domain string) (string, error) {
-	targets := walkTargets(domain)
+	w := newWalk(domain)
 	org := ""
-	for i, t := range targets {
+	for i, t := range w.names[:w.n] {
 		a := q.dmarcTXT(ctx, t, "org-domain")
 		if a.outcome == OutcomeTempErr {
 			return "", a.err
@@ -366,8 +453,8 @@ func orgWalk(ctx context.Context, q *querier, domain string) (string, error) {
 		if a.outcome != OutcomeRecord {
 			continue
 		}
-		rec, err := parsedRecords.Get(a.records[0], ParseRecord)
-		if err != nil {
+		rec := a.rec
+		if rec == nil {
 			continue
 		}
 		switch rec.PSD {

@@ -25,9 +25,13 @@ func OrgDomain(domain string) string {
 	if suffix == d {
 		return d
 	}
-	rest := strings.TrimSuffix(d, "."+suffix)
+	rest, cut := strings.CutSuffix(d, "."+suffix)
 	if i := strings.LastIndexByte(rest, '.'); i >= 0 {
 		rest = rest[i+1:]
+	}
+	if cut {
+		// rest + "." + suffix ends d: no need to build it.
+		return d[len(d)-len(rest)-1-len(suffix):]
 	}
 	return rest + "." + suffix
 }
@@ -50,7 +54,28 @@ func icannSuffix(d string) string {
 
 // normDomain lower-cases a domain and drops a trailing dot.
 func normDomain(d string) string {
+	if isNorm(d) {
+		return d // the common case, checked in one pass
+	}
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+}
+
+// isNorm reports whether normDomain would return d unchanged for a
+// simple reason: d is ASCII without upper-case letters, space at either
+// end or a final dot.
+func isNorm(d string) bool {
+	if d == "" {
+		return true
+	}
+	if d[0] <= ' ' || d[len(d)-1] <= ' ' || d[len(d)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if c := d[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // labels counts the labels of a normalised domain.
@@ -69,18 +94,39 @@ const maxWalkLabels = 7
 // domain, in order: domain itself; then, if it has more than 7 labels, its
 // last 7 labels; then one label less each time, down to one label.
 func walkTargets(domain string) []string {
-	d := normDomain(domain)
-	if d == "" {
+	w := newWalk(domain)
+	if w.n == 0 {
 		return nil
 	}
-	out := []string{d}
-	parts := strings.Split(d, ".")
-	n := len(parts)
-	if n > maxWalkLabels+1 {
-		n = maxWalkLabels + 1
+	return append([]string(nil), w.names[:w.n]...)
+}
+
+// walk is walkTargets without allocation: the names are suffixes of the
+// normalised domain, in an array the caller keeps on its stack.
+type walk struct {
+	names [maxWalkLabels + 1]string
+	n     int
+}
+
+func newWalk(domain string) (w walk) {
+	d := normDomain(domain)
+	if d == "" {
+		return w
 	}
-	for k := n - 1; k >= 1; k-- {
-		out = append(out, strings.Join(parts[len(parts)-k:], "."))
+	w.names[0], w.n = d, 1
+	// start[k] is where the last k labels of d begin, for as many k as the
+	// walk uses (up to 7).
+	var start [maxWalkLabels + 1]int
+	k := 0
+	for i := len(d) - 1; i >= 0 && k < maxWalkLabels; i-- {
+		if d[i] == '.' {
+			k++
+			start[k] = i + 1
+		}
 	}
-	return out
+	for ; k >= 1; k-- {
+		w.names[w.n] = d[start[k]:]
+		w.n++
+	}
+	return w
 }

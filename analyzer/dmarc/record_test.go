@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -131,9 +132,26 @@ func TestWalkTargets(t *testing.T) {
 		{"a.b.c.d.e.f.g.h", []string{"a.b.c.d.e.f.g.h", "b.c.d.e.f.g.h", "c.d.e.f.g.h", "d.e.f.g.h", "e.f.g.h", "f.g.h", "g.h", "h"}},
 		// RFC 9989 §4.10: more than 8 labels jumps to 7, so 8 queries at most.
 		{"x.y.a.b.c.d.e.f.g.h", []string{"x.y.a.b.c.d.e.f.g.h", "b.c.d.e.f.g.h", "c.d.e.f.g.h", "d.e.f.g.h", "e.f.g.h", "f.g.h", "g.h", "h"}},
+		{"Mail.Example.COM.", []string{"mail.example.com", "example.com", "com"}},
+		{"com", []string{"com"}},
+		{"", nil},
+		// Empty labels are kept, as splitting and joining on dots does.
+		{"a..b", []string{"a..b", ".b", "b"}},
+		{"a.", []string{"a"}},
+		{"a..", []string{"a.", ""}},
 	} {
 		if got := walkTargets(tt.in); !slices.Equal(got, tt.want) {
 			t.Errorf("walkTargets(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormDomain(t *testing.T) {
+	for _, d := range []string{"", "a", "example.com", "Example.com", "example.com.", " example.com", "example.com\t",
+		"ex ample.com", "\u00e9xample.com", "example.com\u00a0", "a..b", ".", "x\x01.example", "EXAMPLE.COM.", "a.b.c.d"} {
+		want := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		if got := normDomain(d); got != want {
+			t.Errorf("normDomain(%q) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -398,3 +398,64 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("trace = %v", trace)
 	}
 }
+
+// TestFqdnOf checks the shortcut past resolve.CanonicalName: a name fqdnOf
+// accepts is its own canonical form, with or without its final dot.
+func TestFqdnOf(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"mx1.example.com.", true},
+		{"_spf.example-1.com.", true},
+		{"Mx1.example.com.", false}, // upper case
+		{"mx1.example.com", false},  // not fully qualified
+		{"mx1..example.com.", false},
+		{".example.com.", false},
+		{"example.com..", false},
+		{".", false},
+		{"", false},
+		{`a\.b.example.`, false},
+		{"*.example.", false},
+	} {
+		got := fqdnOf(tt.in)
+		if (got != "") != tt.want {
+			t.Errorf("fqdnOf(%q) = %q, want ok %v", tt.in, got, tt.want)
+		}
+		if got == "" {
+			continue
+		}
+		if c := resolve.CanonicalName(tt.in); c != got {
+			t.Errorf("CanonicalName(%q) = %q, fqdnOf %q", tt.in, c, got)
+		}
+		if c := resolve.CanonicalName(strings.TrimSuffix(tt.in, ".")); c != got {
+			t.Errorf("CanonicalName(%q) = %q, fqdnOf %q", strings.TrimSuffix(tt.in, "."), c, got)
+		}
+	}
+}
+
+func TestValidDomainErrors(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	for _, tt := range []struct {
+		name, valid, query string // "" when no error
+	}{
+		{"example.com", "", ""},
+		{"a..example.com", `spf: invalid domain: "a..example.com" has an empty label`, `spf: invalid domain: "a..example.com" has an empty or over-long label`},
+		{"example.com.", `spf: invalid domain: "example.com." has an empty label`, `spf: invalid domain: "example.com." has an empty or over-long label`},
+		{long + ".example", `spf: invalid domain: "` + long + `.example" has a label longer than 63 characters`, `spf: invalid domain: "` + long + `.example" has an empty or over-long label`},
+		{long + "..example", `spf: invalid domain: "` + long + `..example" has a label longer than 63 characters`, `spf: invalid domain: "` + long + `..example" has an empty or over-long label`},
+		{"com", `spf: invalid domain: "com" is not a multi-label domain`, ""},
+		{"", "spf: invalid domain: empty domain", `spf: invalid domain: "" is not a valid DNS name`},
+	} {
+		var valid, query string
+		if err := validDomain(tt.name); err != nil {
+			valid = err.Error()
+		}
+		if err := queryable(tt.name); err != nil {
+			query = err.Error()
+		}
+		if valid != tt.valid || query != tt.query {
+			t.Errorf("%q: validDomain %q, queryable %q; want %q, %q", tt.name, valid, query, tt.valid, tt.query)
+		}
+	}
+}
