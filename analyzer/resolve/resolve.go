@@ -56,6 +56,15 @@ func CanonicalName(name string) string {
 		}
 		return dns.CanonicalName(name)
 	}
+	return canonicalWireName(name)
+}
+
+// canonicalWireName is CanonicalName for names with escapes or unusual
+// bytes, through the wire form. It is a function of its own so that its
+// buffer is not in CanonicalName's frame, which every lookup pays for.
+//
+//go:noinline
+func canonicalWireName(name string) string {
 	var buf [256]byte
 	n, err := dns.PackDomainName(dns.Fqdn(name), buf[:], 0, nil, false)
 	if err != nil {
