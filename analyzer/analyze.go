@@ -314,8 +314,10 @@ func dnsMode(opts Options) string {
 
 func summarize(h message.Header) Summary {
 	get := func(name string) string {
-		if fs := h.All(name); len(fs) > 0 {
-			return fs[0].Decoded()
+		for i := range h {
+			if strings.EqualFold(h[i].Name, name) {
+				return h[i].Decoded()
+			}
 		}
 		return ""
 	}

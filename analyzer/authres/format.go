@@ -142,6 +142,9 @@ func noLineBreaks(s string) string {
 
 // quote writes s as an RFC 5322 quoted-string.
 func quote(s string) string {
+	if strings.IndexAny(s, "\"\\\r\n") < 0 {
+		return `"` + s + `"`
+	}
 	s = noLineBreaks(s)
 	var b strings.Builder
 	b.WriteByte('"')

@@ -396,6 +396,16 @@ var importantHeaders = []string{"From", "Reply-To", "Subject", "Date", "To", "Cc
 	"Message-ID", "In-Reply-To", "References", "MIME-Version", "Content-Type",
 	"Content-Transfer-Encoding", "List-Unsubscribe", "List-Unsubscribe-Post"}
 
+// importantLower is importantHeaders in lower case, the form HeaderIndex
+// uses, computed once rather than for every signature.
+var importantLower = func() []string {
+	out := make([]string, len(importantHeaders))
+	for i, h := range importantHeaders {
+		out[i] = strings.ToLower(h)
+	}
+	return out
+}()
+
 // injectionTargets are the fields a reader sees; an unsigned extra copy of
 // one of them is what header-injection attacks add.
 var injectionTargets = map[string]bool{"from": true, "reply-to": true, "subject": true, "date": true,
@@ -408,9 +418,9 @@ func (v *Verifier) headerFindings(sig *Signature, field int, res *Result) {
 		signed[strings.ToLower(h)]++
 	}
 	var unsigned []string
-	for _, h := range importantHeaders {
-		if l := strings.ToLower(h); len(v.idx[l]) > 0 && signed[l] == 0 {
-			unsigned = append(unsigned, h)
+	for i, l := range importantLower {
+		if len(v.idx[l]) > 0 && signed[l] == 0 {
+			unsigned = append(unsigned, importantHeaders[i])
 		}
 	}
 	if len(unsigned) > 0 {
