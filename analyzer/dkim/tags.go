@@ -82,14 +82,17 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // RFC 8616 §4 allows UTF-8 in the tags that carry domain names and
 // identities. Every error wraps [ErrSyntax].
 func ParseTagList(s string) (TagList, error) {
-	var tl TagList
-	specs := strings.Split(s, ";")
-	for i, spec := range specs {
+	n := strings.Count(s, ";") + 1
+	tl := make(TagList, 0, n)
+	rest := s
+	for i := 0; i < n; i++ {
+		spec, after, _ := strings.Cut(rest, ";")
+		rest = after
 		if trimWSP(spec) == "" {
-			if i == len(specs)-1 && i > 0 {
+			if i == n-1 && i > 0 {
 				break // the optional trailing ";"
 			}
-			if len(specs) == 1 {
+			if n == 1 {
 				return nil, fmt.Errorf("%w: empty tag list", ErrSyntax)
 			}
 			return nil, fmt.Errorf("%w: empty tag-spec at position %d", ErrSyntax, i+1)
