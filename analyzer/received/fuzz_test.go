@@ -1,9 +1,11 @@
 package received
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that Parse never panics, keeps the input in Raw, and
@@ -107,4 +109,52 @@ func TestFuzzRegressions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzQuickDate checks the hand-written date reader against time.Parse
+// with the layout it stands for: whenever it accepts a date, time.Parse
+// must accept it too and give the same instant and offset.
+func FuzzQuickDate(f *testing.F) {
+	for _, s := range []string{
+		"Mon, 30 Nov 2026 08:00:27 +0000", "1 Jan 2024 00:00:00 -0700", "Tue,  1 Dec 2026 9:05:07.123 +0530",
+		"mon, 31 feb 2026 08:00:27 +0000", "Mon, 30 Nov 2026 24:00:00 +0000", "Sun, 1 Jan 0000 00:00:00 +9999",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, weekday := range []bool{true, false} {
+			got, ok := quickDate(s, weekday)
+			if !ok {
+				continue
+			}
+			layout := "2 Jan 2006 15:04:05 -0700"
+			if weekday {
+				layout = "Mon, 2 Jan 2006 15:04:05 -0700"
+			}
+			want, err := time.Parse(layout, s)
+			if err != nil {
+				t.Fatalf("quickDate(%q, %v) = %v, but time.Parse fails: %v", s, weekday, got, err)
+			}
+			_, gotOff := got.Zone()
+			_, wantOff := want.Zone()
+			if !got.Equal(want) || gotOff != wantOff {
+				t.Fatalf("quickDate(%q, %v) = %v, time.Parse gives %v", s, weekday, got, want)
+			}
+		}
+	})
+}
+
+// FuzzParseIPv4 checks the hand-written IPv4 reader against netip.
+func FuzzParseIPv4(f *testing.F) {
+	for _, s := range []string{"192.0.2.1", "0.0.0.0", "255.255.255.255", "01.2.3.4", "1.2.3", "1.2.3.4.5", "256.1.1.1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIPv4(s)
+		want, err := netip.ParseAddr(s)
+		wantOK := err == nil && want.Is4()
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("parseIPv4(%q) = %v, %v; netip: %v, %v", s, got, ok, want, err)
+		}
+	})
 }
