@@ -217,7 +217,7 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 	// are cut from one string copy of it, instead of two or three
 	// allocations per field: reading the header section was a tenth of a
 	// whole analysis.
-	arena := make([]byte, 0, 4<<10)
+	arena := make([]byte, 0, headerSizeHint(br))
 	spans := make([]fieldSpan, 0, 32)
 	open := false // the last span is still collecting continuation lines
 	finish := func() {
@@ -310,6 +310,20 @@ func Read(r io.Reader, limits Limits) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// headerSizeHint guesses the size of the header section from what br has
+// buffered: up to the blank line when it is there, else all of it. The
+// buffer then needs no growing for nearly every message.
+func headerSizeHint(br *bufio.Reader) int {
+	buf, _ := br.Peek(br.Size()) // a short read keeps its error for later reads
+	if i := bytes.Index(buf, []byte("\n\r\n")); i >= 0 {
+		buf = buf[:i+1]
+	}
+	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
+		buf = buf[:i+1]
+	}
+	return max(len(buf), 256)
 }
 
 // fieldSpan locates one field in Read's buffer while the header is read.
