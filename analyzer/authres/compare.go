@@ -71,7 +71,7 @@ func Compare(claimed []Method, ours []Method) []Comparison {
 // order, then those of ours nothing claimed.
 func CompareWith(claimed []Method, ours []Method, ev Evidence) []Comparison {
 	used := make([]bool, len(ours))
-	var pairs []pair
+	pairs := make([]pair, 0, len(claimed)+len(ours))
 	for _, c := range claimed {
 		j := match(c, ours, used)
 		pr := pair{claimed: c, hasClaimed: true}
