@@ -56,7 +56,9 @@ type recorded struct {
 
 // NewRecorder returns a Recorder asking r.
 func NewRecorder(r Resolver) *Recorder {
-	return &Recorder{r: r}
+	// A phase of an analysis asks a handful of questions: room for four
+	// saves the first growth steps of the log.
+	return &Recorder{r: r, log: make([]recorded, 0, 4)}
 }
 
 // Lookup asks the wrapped resolver and records the exchange.
