@@ -436,21 +436,8 @@ func lenientDate(s string, allowNoTime bool) (time.Time, []string, bool) {
 		}
 		text, comments = b.String(), comment.String()
 	}
-	// strings.FieldsFunc on these ASCII separators, into a stack array.
 	var buf [16]string
-	words := buf[:0]
-	for i := 0; i < len(text); {
-		for i < len(text) && isDateSep(text[i]) {
-			i++
-		}
-		start := i
-		for i < len(text) && !isDateSep(text[i]) {
-			i++
-		}
-		if i > start {
-			words = append(words, text[start:i])
-		}
-	}
+	words := splitFields(buf[:0], text, isDateSep)
 	var (
 		day, year        = -1, -1
 		month            time.Month

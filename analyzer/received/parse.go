@@ -695,18 +695,19 @@ func upperIs(s, p string) bool {
 // isWordSep separates the words of a comment.
 func isWordSep(c byte) bool { return c == ' ' || c == '\t' || c == ',' }
 
-// splitWords appends to dst the words of s separated by spaces, tabs and
-// commas, as strings.FieldsFunc would return them. The separators are
-// ASCII, so splitting bytes gives the same words as splitting runes; the
-// callers pass a stack array as dst, so a comment costs no allocation.
-func splitWords(dst []string, s string) []string {
+// splitFields appends to dst the words of s separated by bytes for which
+// sep is true, as strings.FieldsFunc would return them for ASCII
+// separators: splitting bytes then gives the same words as splitting
+// runes. The callers pass a stack array as dst, so a split costs no
+// allocation.
+func splitFields(dst []string, s string, sep func(byte) bool) []string {
 	i := 0
 	for i < len(s) {
-		for i < len(s) && isWordSep(s[i]) {
+		for i < len(s) && sep(s[i]) {
 			i++
 		}
 		start := i
-		for i < len(s) && !isWordSep(s[i]) {
+		for i < len(s) && !sep(s[i]) {
 			i++
 		}
 		if i > start {
@@ -733,7 +734,7 @@ func (h *Hop) comment(c string, mem *hopMem) {
 		return
 	}
 	var buf [32]string
-	words := splitWords(buf[:0], c)
+	words := splitFields(buf[:0], c, isWordSep)
 	for i, w := range words {
 		// The cases below need a word starting with u, v, c, b or t
 		// (or a non-ASCII rune, which may fold to one); skipping the
@@ -838,7 +839,7 @@ func fillEndpoint(e *Endpoint, from bool) {
 	var commentIP netip.Addr
 	var buf [16]string
 	for ci, c := range e.Comments {
-		words := splitWords(buf[:0], c)
+		words := splitFields(buf[:0], c, isWordSep)
 		for i, w := range words {
 			// Only a word starting with h, e or u (or a non-ASCII rune,
 			// which may fold to one) can be a keyword below.
