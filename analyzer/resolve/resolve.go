@@ -167,28 +167,27 @@ func (a *Answer) Clone() *Answer {
 func copyRR(rr dns.RR) dns.RR {
 	switch r := rr.(type) {
 	case *dns.TXT:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.A:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.AAAA:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.MX:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.PTR:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.CNAME:
-		c := *r
-		return &c
+		return shallow(r)
 	case *dns.NS:
-		c := *r
-		return &c
+		return shallow(r)
 	}
 	return dns.Copy(rr)
+}
+
+// shallow copies the record struct; slices and strings in it are shared.
+func shallow[T any](r *T) *T {
+	c := *r
+	return &c
 }
 
 // NXDomain reports whether the name does not exist.
