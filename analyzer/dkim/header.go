@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -19,31 +20,11 @@ type HeaderIndex map[string][]int
 func IndexHeader(hdr message.Header) HeaderIndex {
 	idx := make(HeaderIndex, len(hdr))
 	for i := range hdr {
-		n := strings.TrimRight(hdr[i].Name, " \t")
-		if l, ok := commonNames[n]; ok {
-			n = l
-		} else {
-			n = strings.ToLower(n)
-		}
+		n := fieldname.Lower(strings.TrimRight(hdr[i].Name, " \t"))
 		idx[n] = append(idx[n], i)
 	}
 	return idx
 }
-
-// commonNames maps the usual spelling of frequent field names to lower
-// case, sparing IndexHeader an allocation per field.
-var commonNames = func() map[string]string {
-	m := map[string]string{}
-	for _, n := range []string{
-		"Received", "From", "To", "Cc", "Subject", "Date", "Message-ID", "Message-Id", "MIME-Version", "Mime-Version",
-		"Content-Type", "Content-Transfer-Encoding", "Return-Path", "Reply-To", "Sender", "In-Reply-To", "References",
-		"DKIM-Signature", "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results", "Authentication-Results",
-		"Received-SPF", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID", "X-Mailer",
-	} {
-		m[n] = strings.ToLower(n)
-	}
-	return m
-}()
 
 // SelectHeaders returns, for each name of signed, the position in hdr of
 // the field it signs, or -1 when there is none left. RFC 6376 §5.4.2:
@@ -65,7 +46,7 @@ func SelectHeaders(hdr message.Header, idx HeaderIndex, signed []string, skip in
 	used := usedBuf[:0]
 	out := make([]int, len(signed))
 	for k, name := range signed {
-		n := strings.ToLower(name)
+		n := fieldname.Lower(name)
 		pos := idx[n]
 		out[k] = -1
 		u := -1

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/analyzer/authres"
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 	"github.com/mailcheck/mailcheck/analyzer/resolve"
 )
@@ -385,9 +386,23 @@ func (r *Result) fill(sig *Signature) {
 		r.BodyHash = stripWSP(bh)
 	}
 	if b, ok := sig.Tags.Get("b"); ok {
-		b = stripWSP(b)
-		r.HeaderB = b[:min(len(b), 12)]
+		r.HeaderB = prefixNoWSP(b, 12)
 	}
+}
+
+// prefixNoWSP returns the first n octets of stripWSP(s), copying only when
+// whitespace falls among them.
+func prefixNoWSP(s string, n int) string {
+	for i := 0; i < len(s) && i < n; i++ {
+		if isWSP(s[i]) {
+			p := stripWSP(s[:min(len(s), 4*n)])
+			if len(p) < n && len(s) > 4*n {
+				p = stripWSP(s)
+			}
+			return p[:min(len(p), n)]
+		}
+	}
+	return s[:min(len(s), n)]
 }
 
 // importantHeaders are the fields RFC 6376 §5.4.1 recommends signing;
@@ -415,7 +430,7 @@ var injectionTargets = map[string]bool{"from": true, "reply-to": true, "subject"
 func (v *Verifier) headerFindings(sig *Signature, field int, res *Result) {
 	signed := map[string]int{}
 	for _, h := range sig.Headers {
-		signed[strings.ToLower(h)]++
+		signed[fieldname.Lower(h)]++
 	}
 	var unsigned []string
 	for i, l := range importantLower {
@@ -429,7 +444,7 @@ func (v *Verifier) headerFindings(sig *Signature, field int, res *Result) {
 	var notOver []string
 	seen := map[string]bool{}
 	for _, h := range sig.Headers {
-		l := strings.ToLower(h)
+		l := fieldname.Lower(h)
 		if seen[l] {
 			continue
 		}

@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -38,15 +39,15 @@ func looksLikeBounce(h message.Header) bool {
 	if h.Count("X-Failed-Recipients") > 0 {
 		return true
 	}
-	subj := strings.ToLower(h.Get("Subject"))
+	subj := h.Get("Subject")
 	for _, s := range bounceSubjects {
-		if strings.Contains(subj, s) {
+		if fieldname.ContainsFold(subj, s) {
 			return true
 		}
 	}
-	from := strings.ToLower(h.Get("From"))
+	from := h.Get("From")
 	for _, s := range bounceSenders {
-		if strings.Contains(from, s) {
+		if fieldname.ContainsFold(from, s) {
 			return true
 		}
 	}

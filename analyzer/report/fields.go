@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 )
 
 // Bounds for one machine-readable part's lines and fields. Values beyond
@@ -225,4 +227,4 @@ func splitField(line []byte) (string, string, bool) {
 }
 
 // canon is the comparison form of a field name.
-func canon(name string) string { return strings.ToLower(name) }
+func canon(name string) string { return fieldname.Lower(name) }

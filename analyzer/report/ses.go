@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -20,8 +21,7 @@ func isSESNotification(h message.Header) bool {
 	if h.Get("X-Amz-Sns-Message-Id") != "" {
 		return true
 	}
-	from := strings.ToLower(h.Get("From"))
-	return strings.Contains(from, "@sns.amazonaws.com") && strings.Contains(strings.ToLower(h.Get("Subject")), "notification")
+	return fieldname.ContainsFold(h.Get("From"), "@sns.amazonaws.com") && fieldname.ContainsFold(h.Get("Subject"), "notification")
 }
 
 // sesEvent is the part of an SES notification we report; the field names

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 	"github.com/mailcheck/mailcheck/analyzer/message"
 )
 
@@ -114,7 +115,7 @@ var decoders = map[string]decoder{
 func Decode(h message.Header) []Verdict {
 	var out []Verdict
 	for i := range h {
-		d, ok := decoders[strings.ToLower(h[i].Name)]
+		d, ok := fieldname.Lookup(decoders, h[i].Name)
 		if !ok {
 			continue
 		}
