@@ -43,8 +43,9 @@ type Exchange struct {
 type Recorder struct {
 	r Resolver
 
-	mu  sync.Mutex
-	log []recorded
+	mu    sync.Mutex
+	log   []recorded
+	first [4]recorded // log's first backing array: a phase asks a handful of questions
 }
 
 type recorded struct {
@@ -56,9 +57,9 @@ type recorded struct {
 
 // NewRecorder returns a Recorder asking r.
 func NewRecorder(r Resolver) *Recorder {
-	// A phase of an analysis asks a handful of questions: room for four
-	// saves the first growth steps of the log.
-	return &Recorder{r: r, log: make([]recorded, 0, 4)}
+	rec := &Recorder{r: r}
+	rec.log = rec.first[:0]
+	return rec
 }
 
 // Lookup asks the wrapped resolver and records the exchange.
@@ -124,9 +125,18 @@ func (rec *Recorder) Exchanges() []Exchange {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	out := make([]Exchange, len(rec.log))
+	n := 0
+	for _, e := range rec.log {
+		n += len(e.ex.Records)
+	}
+	// One array holds every exchange's records; each slice is capped so
+	// that appending to one cannot overwrite the next.
+	records := make([]string, 0, n)
 	for i, e := range rec.log {
 		out[i] = e.ex
-		out[i].Records = slices.Clone(e.ex.Records)
+		start := len(records)
+		records = append(records, e.ex.Records...)
+		out[i].Records = records[start:len(records):len(records)]
 	}
 	return out
 }

@@ -252,6 +252,11 @@ func (a *Answer) TXT() []string {
 			continue
 		}
 		var b strings.Builder
+		n := 0
+		for _, s := range t.Txt {
+			n += len(s) // unescaping only shortens
+		}
+		b.Grow(n)
 		for _, s := range t.Txt {
 			unescapeTXT(&b, s)
 		}
@@ -265,12 +270,13 @@ func (a *Answer) TXT() []string {
 // It decodes the same way miekg/dns packs the string for the wire.
 func unescapeTXT(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
+		j := strings.IndexByte(s[i:], '\\')
+		if j < 0 {
+			b.WriteString(s[i:])
+			return
 		}
-		i++
+		b.WriteString(s[i : i+j])
+		i += j + 1
 		switch {
 		case i == len(s):
 			return
