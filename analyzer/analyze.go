@@ -315,7 +315,7 @@ func dnsMode(opts Options) string {
 func summarize(h message.Header) Summary {
 	get := func(name string) string {
 		for i := range h {
-			if strings.EqualFold(h[i].Name, name) {
+			if h[i].Is(name) {
 				return h[i].Decoded()
 			}
 		}

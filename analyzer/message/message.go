@@ -128,6 +128,32 @@ func ToCRLF(b []byte) []byte {
 	return out
 }
 
+// Is reports whether the field is named name. Field names are US-ASCII
+// (RFC 5322 §2.2) and compared ASCII case-insensitively: unlike
+// strings.EqualFold, "\u212Aey" (KELVIN SIGN) is not "Key", and names
+// of other lengths are rejected at once.
+func (f *Field) Is(name string) bool {
+	if len(f.Name) != len(name) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		a, b := f.Name[i], name[i]
+		if a == b {
+			continue
+		}
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
 // Header is the header section: fields in input order, duplicates kept.
 type Header []Field
 
@@ -135,7 +161,7 @@ type Header []Field
 // or "" if there is none.
 func (h Header) Get(name string) string {
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if h[i].Is(name) {
 			return h[i].Value
 		}
 	}
@@ -146,7 +172,7 @@ func (h Header) Get(name string) string {
 func (h Header) Values(name string) []string {
 	var out []string
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if h[i].Is(name) {
 			out = append(out, h[i].Value)
 		}
 	}
@@ -157,7 +183,7 @@ func (h Header) Values(name string) []string {
 func (h Header) All(name string) []*Field {
 	var out []*Field
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if h[i].Is(name) {
 			out = append(out, &h[i])
 		}
 	}
@@ -168,7 +194,7 @@ func (h Header) All(name string) []*Field {
 func (h Header) Count(name string) int {
 	n := 0
 	for i := range h {
-		if strings.EqualFold(h[i].Name, name) {
+		if h[i].Is(name) {
 			n++
 		}
 	}

@@ -331,3 +331,20 @@ func TestUnfold(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldIs(t *testing.T) {
+	for _, c := range []struct {
+		field, name string
+		want        bool
+	}{
+		{"From", "From", true}, {"FROM", "from", true}, {"from", "From", true},
+		{"From", "Fro", false}, {"Form", "From", false}, {"X-Spam", "X-SPAM", true},
+		{"\u212aey", "Key", false}, // strings.EqualFold says true: Unicode folding, not RFC 5322
+		{"Subject@", "Subject`", false}, {"Dkim-Signature", "DKIM-Signature", true},
+	} {
+		f := Field{Name: c.field}
+		if got := f.Is(c.name); got != c.want {
+			t.Errorf("Field{Name: %q}.Is(%q) = %v, want %v", c.field, c.name, got, c.want)
+		}
+	}
+}

@@ -174,7 +174,7 @@ func decodeSpamScore(f *message.Field) *Verdict {
 // YES or NO.
 func decodeSpamFlag(f *message.Field) *Verdict {
 	v := &Verdict{Vendor: VendorSpamAssassin}
-	if strings.EqualFold(f.Name, "X-Spam") {
+	if f.Is("X-Spam") {
 		v.Vendor = VendorRspamd
 	}
 	if b, ok := yesNo(f.Value); ok {
