@@ -144,61 +144,66 @@ func scanExpand(s string, i int, exp bool, x *expander) (int, error) {
 		return 0, fmt.Errorf("%w: malformed macro %q in %q", ErrMacro, s[i:min(j+1, len(s))], s)
 	}
 	if x != nil {
-		v := x.env.value(lower)
-		v = transform(v, digits, reverse, delims)
+		// The value and its transformation are built on the stack, not
+		// as strings of their own.
+		var vbuf, tbuf [96]byte
+		v := x.env.appendValue(vbuf[:0], lower)
+		v = appendTransform(tbuf[:0], v, digits, reverse, delims)
 		if !(letter >= 'a' && letter <= 'z') {
 			// RFC 7208 §7.3: upper-case macros are URL-escaped.
-			v = urlEscape(v)
+			writeURLEscaped(x.out, v)
+		} else {
+			x.out.Write(v)
 		}
-		x.out.WriteString(v)
 	}
 	return j + 1, nil
 }
 
-// value returns the unmodified expansion of a (lower-case) macro letter.
-func (e *MacroEnv) value(letter byte) string {
+// appendValue appends the unmodified expansion of a (lower-case) macro
+// letter to b.
+func (e *MacroEnv) appendValue(b []byte, letter byte) []byte {
 	switch letter {
 	case 's':
-		return e.Sender
+		return append(b, e.Sender...)
 	case 'l':
 		local, _ := splitSender(e.Sender)
-		return local
+		return append(b, local...)
 	case 'o':
 		_, dom := splitSender(e.Sender)
-		return dom
+		return append(b, dom...)
 	case 'd':
-		return e.Domain
+		return append(b, e.Domain...)
 	case 'i':
-		return dottedIP(e.IP)
+		return appendDottedIP(b, e.IP)
 	case 'p':
 		if e.Validated == nil {
-			return "unknown"
+			return append(b, "unknown"...)
 		}
-		return e.Validated()
+		return append(b, e.Validated()...)
 	case 'v':
 		if e.IP.Unmap().Is4() {
-			return "in-addr"
+			return append(b, "in-addr"...)
 		}
-		return "ip6"
+		return append(b, "ip6"...)
 	case 'h':
-		return e.HELO
+		return append(b, e.HELO...)
 	case 'c':
 		if !e.IP.IsValid() {
-			return ""
+			return b
 		}
-		return e.IP.Unmap().String()
+		return e.IP.Unmap().AppendTo(b)
 	case 'r':
 		if e.Receiver == "" {
-			return "unknown"
+			return append(b, "unknown"...)
 		}
-		return e.Receiver
+		return append(b, e.Receiver...)
 	case 't':
 		if e.Now.IsZero() {
-			return "0"
+			return append(b, '0')
 		}
-		return strconv.FormatInt(e.Now.Unix(), 10)
+		return strconv.AppendInt(b, e.Now.Unix(), 10)
 	}
-	return ""
+	return b
 }
 
 // splitSender splits local-part@domain at the last "@".
@@ -210,68 +215,72 @@ func splitSender(s string) (local, domain string) {
 	return s[:i], s[i+1:]
 }
 
-// dottedIP is %{i}: dotted quad for IPv4, dot-separated nibbles for IPv6
-// (RFC 7208 §7.3).
-func dottedIP(ip netip.Addr) string {
+// appendDottedIP appends %{i}: dotted quad for IPv4, dot-separated
+// nibbles for IPv6 (RFC 7208 §7.3).
+func appendDottedIP(b []byte, ip netip.Addr) []byte {
 	ip = ip.Unmap()
 	if ip.Is4() {
-		return ip.String()
+		return ip.AppendTo(b)
 	}
 	if !ip.Is6() {
-		return ""
+		return b
 	}
 	const hex = "0123456789abcdef"
-	a := ip.As16()
-	b := make([]byte, 0, 63)
-	for i, by := range a {
+	for i, by := range ip.As16() {
 		if i > 0 {
 			b = append(b, '.')
 		}
 		b = append(b, hex[by>>4], '.', hex[by&0xf])
 	}
-	return string(b)
+	return b
 }
 
-// transform applies the transformers and delimiters of RFC 7208 §7.3:
-// split on the delimiters, reverse if asked, keep the rightmost n parts,
-// join with ".".
-func transform(v string, n int, reverse bool, delims string) string {
+// appendTransform appends v with the transformers and delimiters of RFC
+// 7208 §7.3 applied to b: split on the delimiters, reverse if asked, keep
+// the rightmost n parts, join with ".".
+func appendTransform(b, v []byte, n int, reverse bool, delims string) []byte {
 	if n == 0 && !reverse && (delims == "" || delims == ".") {
-		return v
+		return append(b, v...)
 	}
 	if delims == "" {
 		delims = "."
 	}
-	parts := splitAny(v, delims)
-	if reverse {
-		for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
-			parts[i], parts[j] = parts[j], parts[i]
-		}
-	}
-	if n > 0 && n < len(parts) {
-		parts = parts[len(parts)-n:]
-	}
-	return strings.Join(parts, ".")
-}
-
-func splitAny(v, delims string) []string {
-	var parts []string
-	start := 0
+	// ends[k] is where part k ends; part k starts after ends[k-1].
+	var endBuf [32]int
+	ends := endBuf[:0]
 	for i := 0; i < len(v); i++ {
 		if strings.IndexByte(delims, v[i]) >= 0 {
-			parts = append(parts, v[start:i])
-			start = i + 1
+			ends = append(ends, i)
 		}
 	}
-	return append(parts, v[start:])
+	ends = append(ends, len(v))
+	parts := len(ends)
+	first := 0 // of the parts in output order
+	if n > 0 && n < parts {
+		first = parts - n
+	}
+	for j := first; j < parts; j++ {
+		k := j
+		if reverse {
+			k = parts - 1 - j
+		}
+		start := 0
+		if k > 0 {
+			start = ends[k-1] + 1
+		}
+		if j > first {
+			b = append(b, '.')
+		}
+		b = append(b, v[start:ends[k]]...)
+	}
+	return b
 }
 
-// urlEscape percent-encodes every byte outside the RFC 3986 unreserved set.
-func urlEscape(s string) string {
+// writeURLEscaped writes v with every byte outside the RFC 3986
+// unreserved set percent-encoded.
+func writeURLEscaped(b *strings.Builder, v []byte) {
 	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, c := range v {
 		if isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' {
 			b.WriteByte(c)
 			continue
@@ -280,5 +289,4 @@ func urlEscape(s string) string {
 		b.WriteByte(hex[c>>4])
 		b.WriteByte(hex[c&0xf])
 	}
-	return b.String()
 }

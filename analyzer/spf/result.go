@@ -1,7 +1,6 @@
 package spf
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -198,33 +197,39 @@ func (r *Result) ReceivedSPF(receiver string) string {
 	if receiver == "" {
 		receiver = "unknown"
 	}
-	var comment string
-	switch r.Status {
-	case authres.StatusPass:
-		comment = fmt.Sprintf("domain of %s designates %s as permitted sender", r.Sender, r.IP)
-	case authres.StatusFail:
-		comment = fmt.Sprintf("domain of %s does not designate %s as permitted sender", r.Sender, r.IP)
-	case authres.StatusSoftFail:
-		comment = fmt.Sprintf("domain of transitioning %s does not designate %s as permitted sender", r.Sender, r.IP)
-	case authres.StatusNeutral:
-		comment = fmt.Sprintf("%s is neither permitted nor denied by domain of %s", r.IP, r.Sender)
-	case authres.StatusNone:
-		comment = fmt.Sprintf("domain of %s does not designate permitted sender hosts", r.Sender)
-	case authres.StatusTempError:
-		comment = fmt.Sprintf("error in processing during lookup of %s: %s", r.Sender, r.Problem)
-	default:
-		comment = fmt.Sprintf("permanent error in processing domain of %s: %s", r.Sender, r.Problem)
-	}
 	var b strings.Builder
+	b.Grow(192 + 2*len(r.Sender) + len(r.HELO) + len(r.Problem))
 	b.WriteString(string(r.Status))
 	b.WriteString(" (")
-	b.WriteString(commentText(receiver + ": " + comment))
+	// The comment is written piece by piece, each made safe on the way.
+	comment := func(parts ...string) {
+		for _, p := range parts {
+			writeComment(&b, p)
+		}
+	}
+	comment(receiver, ": ")
+	switch r.Status {
+	case authres.StatusPass:
+		comment("domain of ", r.Sender, " designates ", r.IP, " as permitted sender")
+	case authres.StatusFail:
+		comment("domain of ", r.Sender, " does not designate ", r.IP, " as permitted sender")
+	case authres.StatusSoftFail:
+		comment("domain of transitioning ", r.Sender, " does not designate ", r.IP, " as permitted sender")
+	case authres.StatusNeutral:
+		comment(r.IP, " is neither permitted nor denied by domain of ", r.Sender)
+	case authres.StatusNone:
+		comment("domain of ", r.Sender, " does not designate permitted sender hosts")
+	case authres.StatusTempError:
+		comment("error in processing during lookup of ", r.Sender, ": ", r.Problem)
+	default:
+		comment("permanent error in processing domain of ", r.Sender, ": ", r.Problem)
+	}
 	b.WriteString(")")
 	kv := func(k, v string) {
 		b.WriteString(" ")
 		b.WriteString(k)
 		b.WriteString("=")
-		b.WriteString(kvValue(v))
+		writeKV(&b, v)
 		b.WriteString(";")
 	}
 	kv("client-ip", r.IP)
@@ -243,10 +248,9 @@ func (r *Result) ReceivedSPF(receiver string) string {
 	return strings.TrimSuffix(b.String(), ";")
 }
 
-// commentText makes s safe inside an RFC 5322 comment: control characters
-// become spaces and parentheses and backslashes are quoted.
-func commentText(s string) string {
-	var b strings.Builder
+// writeComment writes s made safe inside an RFC 5322 comment: control
+// characters become spaces and parentheses and backslashes are quoted.
+func writeComment(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -259,16 +263,15 @@ func commentText(s string) string {
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
 }
 
-// kvValue renders a key-value value as a dot-atom when it is one and as a
+// writeKV writes a key-value value as a dot-atom when it is one and as a
 // quoted-string otherwise (RFC 7208 §9.1, RFC 5322 §3.2.3, §3.2.4).
-func kvValue(v string) string {
+func writeKV(b *strings.Builder, v string) {
 	if isDotAtom(v) {
-		return v
+		b.WriteString(v)
+		return
 	}
-	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -283,7 +286,6 @@ func kvValue(v string) string {
 		}
 	}
 	b.WriteByte('"')
-	return b.String()
 }
 
 func isDotAtom(v string) bool {
