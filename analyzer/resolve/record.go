@@ -67,14 +67,13 @@ func (rec *Recorder) Lookup(ctx context.Context, q Question) (*Answer, error) {
 	q.Name = CanonicalName(q.Name)
 	start := time.Now()
 	ans, err := rec.r.Lookup(ctx, q)
-	elapsed := time.Since(start)
 
 	ex := Exchange{Name: q.Name, Type: TypeString(q.Type), Records: []string{}}
 	entry := recorded{q: q, err: err}
 	switch {
 	case err != nil:
 		ex.Timeout = IsTimeout(err)
-		ex.DurationMS = ms(elapsed)
+		ex.DurationMS = ms(time.Since(start)) // answers carry their own Duration
 		var de *net.DNSError
 		if errors.As(err, &de) {
 			ex.Source = de.Server
