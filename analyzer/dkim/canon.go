@@ -196,7 +196,10 @@ func (c *bodyCanon) write(q []byte) {
 			c.line([]byte{'\r'})
 		}
 	}
-	var next rewriteScan
+	// Positions in q of the next TAB and the next double SP, the only
+	// octets inside a line that relaxed canonicalization rewrites; kept
+	// across lines so that each is searched for once per Write.
+	nextBad := -1
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -213,7 +216,10 @@ func (c *bodyCanon) write(q []byte) {
 			var j int
 			if c.relaxed {
 				off := len(q) - len(p)
-				j = c.canonicalRun(p, next.at(q, off)-off)
+				if nextBad < off {
+					nextBad = off + indexRewrite(p)
+				}
+				j = c.canonicalRun(p, nextBad-off)
 			} else {
 				j = c.canonicalRun(p, len(p))
 			}
@@ -240,42 +246,6 @@ const (
 	spaces = 0x2020202020202020
 	tabs   = 0x0909090909090909
 )
-
-// rewriteScan finds in one Write's buffer the octets inside a line that
-// relaxed canonicalization rewrites: TABs and double SPs. Each kind is
-// found with the standard library's vectorized search (2.5× faster than
-// indexRewrite on text) and its position kept until passed, so every
-// octet is scanned at most once per kind whatever the mix.
-type rewriteScan struct {
-	tab, dbl int // positions in q; -1 before the first search
-	started  bool
-}
-
-var doubleSpace = []byte("  ")
-
-// at returns the position in q of the first TAB or double SP at or after
-// off, or len(q).
-func (s *rewriteScan) at(q []byte, off int) int {
-	if !s.started {
-		s.tab, s.dbl, s.started = -1, -1, true
-	}
-	if s.tab < off {
-		s.tab = indexFrom(q, off, bytes.IndexByte(q[off:], '\t'))
-	}
-	if s.dbl < off {
-		s.dbl = indexFrom(q, off, bytes.Index(q[off:], doubleSpace))
-	}
-	return min(s.tab, s.dbl)
-}
-
-// indexFrom turns i, a search result in q[off:], into a position in q,
-// with len(q) for "not found".
-func indexFrom(q []byte, off, i int) int {
-	if i < 0 {
-		return len(q)
-	}
-	return off + i
-}
 
 // indexRewrite returns the position of the first TAB or double SP in p, or
 // len(p): the octets inside a line that relaxed canonicalization changes.

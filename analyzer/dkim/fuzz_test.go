@@ -218,19 +218,3 @@ func bodyHash(t *testing.T, canon string, chunks [][]byte) string {
 	h.Close()
 	return fmt.Sprintf("%x", h.Sum(i).Sum)
 }
-
-// FuzzRewriteScan checks rewriteScan, which keeps two searches' results
-// between calls, against indexRewrite at every offset a Write may ask.
-func FuzzRewriteScan(f *testing.F) {
-	for _, s := range []string{"a  b\tc", "\t\t  \t", "abc", "  x  y\tz\t"} {
-		f.Add([]byte(s), uint8(3))
-	}
-	f.Fuzz(func(t *testing.T, q []byte, step uint8) {
-		var s rewriteScan
-		for off := 0; off <= len(q); off += 1 + int(step%7) {
-			if got, want := s.at(q, off), off+indexRewrite(q[off:]); got != want {
-				t.Fatalf("at(%q, %d) = %d, want %d", q, off, got, want)
-			}
-		}
-	})
-}
