@@ -393,16 +393,18 @@ func (r *Result) fill(sig *Signature) {
 // prefixNoWSP returns the first n octets of stripWSP(s), copying only when
 // whitespace falls among them.
 func prefixNoWSP(s string, n int) string {
-	for i := 0; i < len(s) && i < n; i++ {
-		if isWSP(s[i]) {
-			p := stripWSP(s[:min(len(s), 4*n)])
-			if len(p) < n && len(s) > 4*n {
-				p = stripWSP(s)
-			}
-			return p[:min(len(p), n)]
+	end, kept, wsp := 0, 0, false
+	for ; end < len(s) && kept < n; end++ {
+		if isWSP(s[end]) {
+			wsp = true
+		} else {
+			kept++
 		}
 	}
-	return s[:min(len(s), n)]
+	if wsp {
+		return stripWSP(s[:end])
+	}
+	return s[:end]
 }
 
 // importantHeaders are the fields RFC 6376 §5.4.1 recommends signing;
