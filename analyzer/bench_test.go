@@ -38,11 +38,7 @@ var benchCorpus = sync.OnceValues(func() (*benchSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	var zone strings.Builder
-	if err := corpus.WriteZone(&zone); err != nil {
-		return nil, err
-	}
-	z, err := resolve.ParseZone(strings.NewReader(zone.String()), "corpus.zone")
+	z, err := corpus.Zone()
 	if err != nil {
 		return nil, err
 	}

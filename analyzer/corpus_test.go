@@ -303,11 +303,7 @@ func TestCorpusBodyHashChunking(t *testing.T) {
 // every combination of route, signatures, alteration, ARC sealing and
 // bounce that the generator can draw must be judged right.
 func FuzzCorpusVerdict(f *testing.F) {
-	var zone strings.Builder
-	if err := corpus.WriteZone(&zone); err != nil {
-		f.Fatal(err)
-	}
-	z, err := resolve.ParseZone(strings.NewReader(zone.String()), "corpus.zone")
+	z, err := corpus.Zone()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,11 +31,7 @@ type connCorpus struct {
 // corpusConn analyses a generated corpus once to get each message's
 // envelope as the analysis infers it, and keeps the warm cache.
 var corpusConn = sync.OnceValues(func() (*connCorpus, error) {
-	var zone strings.Builder
-	if err := corpus.WriteZone(&zone); err != nil {
-		return nil, err
-	}
-	z, err := resolve.ParseZone(strings.NewReader(zone.String()), "corpus.zone")
+	z, err := corpus.Zone()
 	if err != nil {
 		return nil, err
 	}

@@ -113,6 +113,16 @@ func forwarders() []forwarder {
 	}
 }
 
+// Zone returns the corpus zone (WriteZone's file) parsed, ready to answer
+// an analysis in a test or benchmark.
+func Zone() (*resolve.Zone, error) {
+	var b strings.Builder
+	if err := WriteZone(&b); err != nil {
+		return nil, err
+	}
+	return resolve.ParseZone(strings.NewReader(b.String()), "corpus.zone")
+}
+
 // WriteZone writes the RFC 1035 master file that answers every DNS
 // question the corpus' messages lead to.
 func WriteZone(w io.Writer) error {
