@@ -22,6 +22,8 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/analyzer/internal/fieldname"
 )
 
 // Limits bound what Read accepts. A zero field takes its default.
@@ -128,31 +130,9 @@ func ToCRLF(b []byte) []byte {
 	return out
 }
 
-// Is reports whether the field is named name. Field names are US-ASCII
-// (RFC 5322 §2.2) and compared ASCII case-insensitively: unlike
-// strings.EqualFold, "\u212Aey" (KELVIN SIGN) is not "Key", and names
-// of other lengths are rejected at once.
-func (f *Field) Is(name string) bool {
-	if len(f.Name) != len(name) {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		a, b := f.Name[i], name[i]
-		if a == b {
-			continue
-		}
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		if a != b {
-			return false
-		}
-	}
-	return true
-}
+// Is reports whether the field is named name, with ASCII letters compared
+// case-insensitively and nothing else folded (see fieldname.EqualFold).
+func (f *Field) Is(name string) bool { return fieldname.EqualFold(f.Name, name) }
 
 // Header is the header section: fields in input order, duplicates kept.
 type Header []Field

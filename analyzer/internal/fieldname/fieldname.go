@@ -106,6 +106,22 @@ func ContainsFold(s, lower string) bool {
 	return false
 }
 
+// EqualFold reports whether a and b are the same name with ASCII letters
+// compared case-insensitively. Unlike strings.EqualFold it folds no other
+// characters: field names are US-ASCII (RFC 5322 §2.2), and "\u212Aey"
+// (KELVIN SIGN) is not "Key".
+func EqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] && toLower(a[i]) != toLower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func equalFoldASCII(s, lower string) bool {
 	for i := 0; i < len(lower); i++ {
 		if toLower(s[i]) != lower[i] {

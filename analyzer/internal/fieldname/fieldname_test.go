@@ -60,3 +60,28 @@ func FuzzContainsFold(f *testing.F) {
 		}
 	})
 }
+
+func TestEqualFold(t *testing.T) {
+	for _, n := range names {
+		for _, m := range names {
+			want := asciiLower(n) == asciiLower(m)
+			if got := EqualFold(n, m); got != want {
+				t.Errorf("EqualFold(%q, %q) = %v, want %v", n, m, got, want)
+			}
+		}
+	}
+	if EqualFold("\u212aey", "Key") {
+		t.Error("EqualFold folds KELVIN SIGN")
+	}
+}
+
+// asciiLower lower-cases the ASCII capitals of s and nothing else.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
